@@ -1,0 +1,3 @@
+from vmbench.cli import main
+
+raise SystemExit(main())

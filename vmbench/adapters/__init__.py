@@ -1,0 +1,1 @@
+"""Model adapters: the interface every baseline implements (see `vmbench.adapters.base`)."""

@@ -1,0 +1,55 @@
+"""The `vmbench` command line: one sub-command per module in `vmbench.commands`.
+
+Each module in `vmbench/commands/` defines ``register(subparsers)``, which adds its parser and
+sets ``func`` (called with the parsed namespace, returning an exit code). Library code raises
+`VmbenchError`; only this module turns it into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from vmbench import __version__
+from vmbench.errors import VmbenchError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vmbench",
+        description="Exact, fast evaluation and benchmarking for video matting.",
+    )
+    parser.add_argument("--version", action="version", version=f"vmbench {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import vmbench.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"vmbench.commands.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except VmbenchError as exc:
+        print(f"vmbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vmbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
