@@ -14,7 +14,19 @@ from typing import Iterator, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Track", "ClipInput", "Adapter"]
+__all__ = ["Track", "ClipInput", "Adapter", "default_weights_dir"]
+
+
+def default_weights_dir() -> Path:
+    """Where adapters look for weights when ``--weights`` is not given.
+
+    ``$VMBENCH_WEIGHTS`` if set, else ``~/.cache/vmbench/weights``; an adapter's file lives at
+    ``<dir>/<adapter.weights_filename>``. Nothing is ever downloaded.
+    """
+    import os
+
+    env = os.environ.get("VMBENCH_WEIGHTS")
+    return Path(env) if env else Path.home() / ".cache" / "vmbench" / "weights"
 
 
 class Track(str, Enum):
@@ -60,7 +72,8 @@ class ClipInput:
 class Adapter(Protocol):
     """What a matting method implements to run under vmbench.
 
-    Attributes: ``name`` (str), ``track`` (Track), ``needs_weights`` (bool).
+    Attributes: ``name`` (str), ``track`` (Track), ``needs_weights`` (bool), and
+    ``weights_filename`` (str | None: file or folder name under `default_weights_dir()`).
     ``load(weights, device)`` is called once; ``predict(clip)`` yields float32 (H, W) alphas in
     [0, 1], one per frame of ``clip``, in order, at the clip's resolution.
     """
@@ -68,6 +81,7 @@ class Adapter(Protocol):
     name: str
     track: Track
     needs_weights: bool
+    weights_filename: str | None
 
     def load(self, weights: Path | None, device: str) -> None: ...
 
