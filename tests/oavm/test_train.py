@@ -116,3 +116,10 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, source, small_config):
 def test_bad_size_is_input_error(tmp_path, source):
     with pytest.raises(InputError, match="multiples of 16"):
         train(out=tmp_path / "x.pt", source=source, data_name="s", steps=1, size=(30, 48))
+
+
+def test_train_with_background_workers(tmp_path, source, small_config):
+    ck = train(out=tmp_path / "w.pt", source=source, data_name="stand-in", steps=2, size=(32, 48),
+               clip_len=2, batch=1, config=small_config, quiet=True, workers=1)
+    assert ck["train"]["steps"] == 2
+    assert all(torch.isfinite(v).all() for v in ck["state_dict"].values())

@@ -44,6 +44,8 @@ def register(subparsers) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--threads", type=int, default=1,
                    help="torch CPU threads (default 1: fastest on a shared CPU; 0 = torch default)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="background processes generating batches (default 0: exactly resumable)")
     p.set_defaults(func=_run)
 
 
@@ -77,6 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         batch=args.batch,
         lr=args.lr,
         threads=args.threads or None,
+        workers=args.workers,
     )
     meta = ckpt["train"]
     print(f"wrote {args.out}: {meta['steps']} steps, {meta['minutes']:.1f} min on {meta['device']}")
