@@ -230,3 +230,28 @@ def test_presets_documented_sizes():
     assert PRESETS["standard"].frames >= 60 and (PRESETS["standard"].height, PRESETS["standard"].width) == (288, 512)
     assert sum(g[2] for g in PRESETS["standard"].groups) >= 40
     assert (PRESETS["standard-hd"].height, PRESETS["standard-hd"].width) == (1080, 1920)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_guidance_morphology_matches_full_frame_scipy(seed):
+    """The boxed OpenCV morphology equals full-frame scipy grey morphology (replicated border)."""
+    from vmbench.synth.guidance import all_guidance
+
+    rng = np.random.default_rng(seed)
+    a = np.zeros((60, 90), np.uint8)
+    a[10:30, 5:40] = 255
+    a[8:12, 50:89] = rng.integers(1, 255, size=(4, 39))  # touches the right border
+    a[40:59, 60:70] = 200
+    r = 3
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)).astype(bool)
+    g = all_guidance(a, first=True, r=r)
+    mask = np.where(a >= 128, 255, 0).astype(np.uint8)
+    assert np.array_equal(g["mask_dilate"], ndimage.grey_dilation(mask, footprint=k, mode="nearest"))
+    assert np.array_equal(g["mask_erode"], ndimage.grey_erosion(mask, footprint=k, mode="nearest"))
+    fg = ndimage.grey_erosion((a == 255).astype(np.uint8), footprint=k, mode="nearest") == 1
+    reach = ndimage.grey_dilation((a > 0).astype(np.uint8), footprint=k, mode="nearest") == 1
+    want = np.where(fg, 255, np.where(reach, 128, 0))
+    assert np.array_equal(g["trimap"], want)
+    assert np.array_equal(g["first_mask"], mask)
+    empty = all_guidance(np.zeros((20, 30), np.uint8), first=False, r=2)
+    assert all(not v.any() for v in empty.values()) and "first_mask" not in empty

@@ -12,7 +12,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-__all__ = ["BACKGROUNDS", "load_background", "Camera", "render_background"]
+__all__ = ["BACKGROUNDS", "GRAY_BACKGROUNDS", "load_background", "Camera", "render_background"]
 
 # name -> (skimage.data function, index into a returned tuple or None)
 BACKGROUNDS: dict[str, tuple[str, int | None]] = {
@@ -32,6 +32,8 @@ BACKGROUNDS: dict[str, tuple[str, int | None]] = {
     "clock": ("clock", None),
     "moon": ("moon", None),
 }
+
+GRAY_BACKGROUNDS = frozenset({"camera", "brick", "grass", "gravel", "coins", "clock", "moon"})
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vmbench.synth.backgrounds import BACKGROUNDS, Camera, load_background, render_background
+from vmbench.synth.backgrounds import BACKGROUNDS, GRAY_BACKGROUNDS, Camera, load_background, render_background
 from vmbench.synth.raster import SHAPE_CIRCLE, SHAPE_POLYGON, SHAPE_RING
 
 __all__ = [
@@ -53,12 +53,15 @@ DIRECTIONS = ("left", "right", "up", "down", "still")
 # Per-style knobs. n: instance count range; hairy/translucent: probabilities; camo: probability
 # an instance takes its colour from the background under it; speed: max speed (fraction of
 # width per frame); subframes: motion-blur samples per frame; pan: camera travel (fraction).
+# travel: path length as a fraction of the frame side; spin: max rotation (rad/frame).
+_BASE = dict(travel=(0.35, 0.6), spin=0.04, subframes=4, pan=0.2)
 STYLES: dict[str, dict] = {
-    "mixed": dict(n=(1, 5), hairy=0.6, translucent=0.25, camo=0.2, speed=0.035, subframes=4, pan=0.25),
-    "single": dict(n=(1, 1), hairy=0.9, translucent=0.3, camo=0.15, speed=0.03, subframes=4, pan=0.25),
-    "multi": dict(n=(2, 5), hairy=0.6, translucent=0.25, camo=0.1, speed=0.035, subframes=4, pan=0.2),
-    "camo": dict(n=(1, 3), hairy=0.7, translucent=0.2, camo=1.0, speed=0.03, subframes=4, pan=0.2),
-    "fast": dict(n=(1, 3), hairy=0.6, translucent=0.2, camo=0.1, speed=0.07, subframes=8, pan=0.5),
+    "mixed": dict(_BASE, n=(1, 5), hairy=0.6, translucent=0.25, camo=0.2, speed=0.035, pan=0.25),
+    "single": dict(_BASE, n=(1, 1), hairy=0.9, translucent=0.3, camo=0.15, speed=0.03, pan=0.25),
+    "multi": dict(_BASE, n=(2, 5), hairy=0.6, translucent=0.25, camo=0.1, speed=0.035),
+    "camo": dict(_BASE, n=(1, 3), hairy=0.7, translucent=0.2, camo=1.0, speed=0.03),
+    "fast": dict(_BASE, n=(1, 3), hairy=0.6, translucent=0.2, camo=0.1, speed=0.07, subframes=8,
+                 pan=0.5, travel=(0.75, 1.1), spin=0.15),
 }
 
 
@@ -209,10 +212,11 @@ def _sample_camera(rng, src_hw, out_hw, pan: float) -> Camera:
     return Camera(src_hw=src_hw, out_hw=out_hw, c0=c0, c1=c1, z0=z0, z1=z1)
 
 
-def _sample_path(rng, direction: str, h: int, w: int, frames: int, speed: float, radius: float):
+def _sample_path(rng, direction: str, h: int, w: int, frames: int, speed: float, radius: float,
+                 travel: tuple[float, float]):
     span = max(frames - 1, 1)
     if direction in ("left", "right"):
-        disp = min(rng.uniform(0.35, 0.6) * w, speed * w * span)
+        disp = min(rng.uniform(*travel) * w, speed * w * span)
         x0 = rng.uniform(0.12, 0.38) * w
         x1 = x0 + disp
         if direction == "left":
@@ -220,7 +224,7 @@ def _sample_path(rng, direction: str, h: int, w: int, frames: int, speed: float,
         y0 = rng.uniform(0.3, 0.7) * h
         y1 = y0 + rng.uniform(-0.08, 0.08) * h
     elif direction in ("up", "down"):
-        disp = min(rng.uniform(0.35, 0.6) * h, speed * w * span)
+        disp = min(rng.uniform(*travel) * h, speed * w * span)
         y0 = rng.uniform(0.15, 0.38) * h
         y1 = y0 + disp
         if direction == "up":
@@ -285,7 +289,8 @@ def sample_clip_spec(
     if not 1 <= n <= 8:
         raise ValueError(f"n_instances must be 1..8, got {n}")
     names = list(BACKGROUNDS)
-    background = names[int(rng.integers(len(names)))]
+    weights = np.array([1.0 if n in GRAY_BACKGROUNDS else 2.0 for n in names])  # favour colour photos
+    background = names[int(rng.choice(len(names), p=weights / weights.sum()))]
     photo = load_background(background)
     camera = _sample_camera(rng, photo.shape[:2], (height, width), knobs["pan"])
     bg0 = render_background(photo, camera, 0.0)
@@ -300,7 +305,7 @@ def sample_clip_spec(
             camo = bool(rng.uniform() < knobs["camo"])
             radius = float(rng.uniform(*SIZES[size]) * m)
             p0, p1, wob_amp, wob_freq, wob_phase = _sample_path(
-                rng, direction, height, width, frames, knobs["speed"], radius)
+                rng, direction, height, width, frames, knobs["speed"], radius, knobs["travel"])
             if camo:
                 x, y = int(np.clip(p0[0], 0, width - 1)), int(np.clip(p0[1], 0, height - 1))
                 r = max(1, int(radius))
@@ -333,7 +338,7 @@ def sample_clip_spec(
             hairy=hairy, translucent=translucent, camo=camo, tex=np.ascontiguousarray(tex),
             strand_colour=strand_colour, **strands,
             p0=p0, p1=p1, wob_amp=float(wob_amp), wob_freq=float(wob_freq), wob_phase=float(wob_phase),
-            angle0=float(rng.uniform(0, 2 * np.pi)), omega=float(rng.uniform(-0.04, 0.04)),
+            angle0=float(rng.uniform(0, 2 * np.pi)), omega=float(rng.uniform(-knobs["spin"], knobs["spin"])),
             pulse_amp=float(rng.uniform(0.0, 0.08)), pulse_freq=float(rng.uniform(0.05, 0.3)),
             direction=direction, start=_third(float(p0[0]), width),
         ))
