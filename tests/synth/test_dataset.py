@@ -3,7 +3,6 @@
 import hashlib
 import json
 import os
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -255,3 +254,8 @@ def test_guidance_morphology_matches_full_frame_scipy(seed):
     assert np.array_equal(g["first_mask"], mask)
     empty = all_guidance(np.zeros((20, 30), np.uint8), first=False, r=2)
     assert all(not v.any() for v in empty.values()) and "first_mask" not in empty
+
+
+def test_parallel_workers_write_identical_files(tiny_root, tmp_path):
+    par = make_dataset(tmp_path / "par", preset="tiny", seed=0, workers=2)
+    assert _manifest(par) == _manifest(tiny_root)

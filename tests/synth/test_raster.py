@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from vmbench.synth import generate_clip
 from vmbench.synth.raster import SHAPE_POLYGON, render_subframe
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 __all__ = ["SHAPE_POLYGON", "SHAPE_CIRCLE", "SHAPE_RING", "render_subframe", "shape_sdf"]
