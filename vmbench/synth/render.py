@@ -28,8 +28,11 @@ _SEGMENTS_PER_STRAND = 5
 
 
 def to_u8(x: np.ndarray) -> np.ndarray:
-    """float in [0, 1] -> uint8 by rounding (as `vmbench.io.frames.write_alpha`)."""
-    return np.clip(np.rint(np.asarray(x, dtype=np.float64) * 255.0), 0, 255).astype(np.uint8)
+    """float in [0, 1] -> uint8 by rounding ``255 x`` to nearest (computed in float32)."""
+    y = np.multiply(np.asarray(x, dtype=np.float32), np.float32(255.0))
+    np.rint(y, out=y)
+    np.clip(y, 0, 255, out=y)
+    return y.astype(np.uint8)
 
 
 @dataclass
