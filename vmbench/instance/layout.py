@@ -71,7 +71,10 @@ def _images(folder: Path) -> dict[str, Path]:
 
 def _is_vim_clip(clip_dir: Path) -> bool:
     pha = clip_dir / "pha"
-    return pha.is_dir() and any(d.is_dir() for d in pha.iterdir())
+    if not pha.is_dir():
+        return False
+    subs = _dirs(pha)
+    return bool(subs) and not _dirs(subs[0]) and (bool(_images(subs[0])) or len(subs) > 1)
 
 
 def _is_vhim_split(split_dir: Path) -> bool:
