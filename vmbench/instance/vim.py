@@ -167,8 +167,7 @@ def _similarity(pred, gt, tp, options: VimOptions) -> float:
     w = options.effective_weight
     scores = []
     for r, c in tp:
-        mse, mad, dts = pair_frame_errors(gt[r], pred[c])
-        err = {"MSE": mse, "MAD": mad, "dtSSD": dts}[options.error]
+        err = pair_frame_errors(gt[r], pred[c], VIM_ERRORS.index(options.error))
         s = 1.0 - np.minimum(1.0, err * w)
         if options.error == "dtSSD":
             s[0] = 1.0
