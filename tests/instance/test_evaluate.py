@@ -166,3 +166,29 @@ def test_cli_json(vim_tree, capsys):
     for k in ("RQ", "TQ", "MQ", "VIMQ", "MAD", "J", "F", "J&F"):
         assert k in data["summary"]
     assert "VIMQ" in capsys.readouterr().out
+
+
+def test_detect_plain_layouts(tmp_path):
+    img = np.zeros((4, 4), np.uint8)
+    _write(tmp_path / "rvm" / "videomatte" / "0000" / "pha" / "0000.png", img)
+    _write(tmp_path / "rvm" / "videomatte" / "0000" / "com" / "0000.png", img)
+    _write(tmp_path / "flat" / "clip" / "0000.png", img)
+    for root in (tmp_path / "rvm", tmp_path / "rvm" / "videomatte", tmp_path / "flat"):
+        assert detect_task(root, None) == "plain"
+
+
+def test_workers_and_csv(vim_tree, tmp_path):
+    root, _, _ = vim_tree
+    # a second clip so that two processes have work
+    gt, pred = _scene(3)
+    for i, n in enumerate(["x", "y"]):
+        for t in range(T):
+            _write(root / "gt" / "clipB" / "pha" / n / f"{t:04d}.png", gt[i, t])
+            _write(root / "pred" / "clipB" / n / f"{t:04d}.png", pred[i, t])
+    one = evaluate_instance(root / "pred", root / "gt", metrics=["MAD", "Grad"])
+    two = evaluate_instance(root / "pred", root / "gt", metrics=["MAD", "Grad"], workers=2)
+    assert one == two
+    assert [c["clip"] for c in one["clips"]] == ["clipA", "clipB"]
+    rc = main(["eval", "--pred", str(root / "pred"), "--gt", str(root / "gt"), "--metrics", "MAD",
+               "--csv", str(tmp_path / "csv"), "--no-progress"])
+    assert rc == 0 and (tmp_path / "csv" / "clips.csv").is_file()

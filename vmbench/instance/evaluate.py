@@ -174,9 +174,21 @@ def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) 
     return {"clip": clip_row, "frames": frames, "seqs": seqs, "vim": vim}
 
 
+def _single_thread() -> None:
+    """Worker processes run one Numba thread each, so N workers use N cores."""
+    import numba
+
+    numba.set_num_threads(1)
+
+
 def _run(jobs, fn, workers: int) -> list[dict]:
+    """Clips in this process, or in `workers` spawned processes (fork is unsafe once Numba's
+    OpenMP threads exist); results keep the ground truth's clip order."""
     if workers and workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_single_thread) as pool:
             return list(pool.map(fn, jobs))
     return [fn(j) for j in jobs]
 
