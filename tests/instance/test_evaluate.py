@@ -93,6 +93,12 @@ def test_instance_match_by_name(tmp_path):
     named = evaluate_instance(tmp_path / "pred", tmp_path / "gt", metrics=["MAD"], match="name")
     assert named["summary"]["MAD"] > 10 * hung["summary"]["MAD"]
     assert named["summary"]["RQ"] == hung["summary"]["RQ"]
+    # auto: maggie pairs by name when the names agree, the rvm protocol keeps VIM's matching
+    auto_m = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["MAD"])
+    name_m = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["MAD"], match="name")
+    hung_m = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["MAD"], match="hungarian")
+    assert auto_m == name_m and auto_m["summary"]["MAD"] > 10 * hung_m["summary"]["MAD"]
+    assert evaluate_instance(tmp_path / "pred", tmp_path / "gt", metrics=["MAD"]) == hung
 
 
 def test_vhim_layout_maggie(tmp_path):

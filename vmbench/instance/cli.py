@@ -41,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a matched pair is a true positive when its mean IoU is > this (default 0.5)")
     g.add_argument("--vim-paper", action="store_true",
                    help="the VIM paper's settings: binarise at alpha > 0, weight 10 for dtSSD (50 otherwise)")
-    g.add_argument("--instance-match", choices=["hungarian", "name"], default="hungarian",
-                   help="pairing for the per-instance matting metrics (default hungarian, as VIM)")
+    g.add_argument("--instance-match", choices=["auto", "hungarian", "name"], default="auto",
+                   help="pairing for the per-instance matting metrics: hungarian (VIM), name, or auto "
+                        "(default: name for --protocol maggie when the names equal the GT's, else hungarian)")
     g.add_argument("--expressions", type=Path, default=None,
                    help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
 
@@ -124,7 +125,7 @@ def run(args) -> dict:
         return evaluate_referring(args.pred, args.gt, expressions=getattr(args, "expressions", None), **common)
     if task != "instance":
         raise InputError(f"task {task!r} is not an instance or referring task")
-    return evaluate_instance(args.pred, args.gt, match=getattr(args, "instance_match", "hungarian"), **common)
+    return evaluate_instance(args.pred, args.gt, match=getattr(args, "instance_match", "auto"), **common)
 
 
 def _fmt(v) -> str:

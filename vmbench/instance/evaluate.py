@@ -141,7 +141,10 @@ def _instance_job(job: _Job) -> dict:
     pred_names, pred = read_pred_clip(folder, stems, gt.shape[2:])
     stats = pair_stats(pred, gt, binarize=job.options.effective_binarize)
     vim = vim_clip(pred, gt, options=job.options, stats=stats)
-    if job.match == "name":
+    match = job.match
+    if match == "auto":  # MaGGIe pairs by instance name/order; VIM ignores names
+        match = "name" if job.protocol == "maggie" and pred_names == names else "hungarian"
+    if match == "name":
         by_name = {n: k for k, n in enumerate(pred_names)}
         partner = {i: by_name.get(n) for i, n in enumerate(names)}
     else:
@@ -218,7 +221,7 @@ def _options(vim_options) -> VimOptions:
 
 
 def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None, vim_options=None,
-                      match: str = "hungarian", trimap_radius: int = 10, workers: int = 1) -> dict:
+                      match: str = "auto", trimap_radius: int = 10, workers: int = 1) -> dict:
     """Score instance predictions against instance ground truth (VIM or V-HIM60 layout).
 
     Parameters
@@ -228,12 +231,14 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     metrics : matting metric names (default: the protocol's); ``J``/``F`` add DAVIS J&F.
     vim_options : `VimOptions` or a dict of its fields (iou_threshold, binarize, weight, error, paper).
     match : which prediction each GT instance is scored against for the matting metrics:
-        ``hungarian`` (VIM's whole-clip L1 matching, default) or ``name`` (same instance name).
-        A GT instance without a partner is scored against an all-zero matte.
+        ``hungarian`` (VIM's whole-clip L1 matching), ``name`` (same instance name) or ``auto``
+        (default: ``name`` for the maggie protocol when the predicted names equal the GT's, as
+        MaGGIe pairs them; ``hungarian`` otherwise). A GT instance without a partner is scored
+        against an all-zero matte.
     workers : clips scored in this many processes.
     """
-    if match not in ("hungarian", "name"):
-        raise InputError(f"instance matching {match!r} unknown; choose hungarian or name")
+    if match not in ("auto", "hungarian", "name"):
+        raise InputError(f"instance matching {match!r} unknown; choose auto, hungarian or name")
     plain, davis = resolve_metrics(protocol, metrics)
     options = _options(vim_options)
     jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius)
