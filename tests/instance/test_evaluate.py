@@ -198,3 +198,19 @@ def test_workers_and_csv(vim_tree, tmp_path):
     rc = main(["eval", "--pred", str(root / "pred"), "--gt", str(root / "gt"), "--metrics", "MAD",
                "--csv", str(tmp_path / "csv"), "--no-progress"])
     assert rc == 0 and (tmp_path / "csv" / "clips.csv").is_file()
+
+
+def test_jf_summary_is_mean_of_sequence_means(tmp_path):
+    gt = np.zeros((2, 2, 8, 8), np.uint8)
+    gt[0, :, :4, :4] = 255
+    gt[1, 0, 4:, 4:] = 255  # instance 1 absent in frame 1
+    pred = gt.copy()
+    pred[0, 1, :2, :4] = 0  # frame 1 of instance 0: IoU 8/16
+    for i, n in enumerate(["a", "b"]):
+        for t in range(2):
+            _write(tmp_path / "gt" / "c" / "pha" / n / f"{t}.png", gt[i, t])
+            _write(tmp_path / "pred" / "c" / n / f"{t}.png", pred[i, t])
+    res = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["J"])
+    # J: instance a frames 1, 0.5; instance b frames 1, 1 (both empty -> 1)
+    assert res["summary"]["J"] == pytest.approx(((1 + 0.5) / 2 + 1.0) / 2)
+    assert "MAD" not in res["summary"]

@@ -85,7 +85,9 @@ def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[st
         arrays = [np.asarray(s[m], dtype=np.float64) for s in seqs if m in s]
         if not arrays:
             continue
-        if protocol == "maggie":
+        if m in _DAVIS:  # DAVIS: mean over frames per sequence, then over sequences
+            out[m] = float(np.mean([a.mean() for a in arrays]))
+        elif protocol == "maggie":
             out[m] = maggie_pool(arrays)
         elif protocol in ("rvm", "rvm-hr"):
             longest = max(a.size for a in arrays)
