@@ -111,7 +111,9 @@ def test_pair_stats_counts():
                 a, b = g[i, t] > 0.5, p[j, t] > 0.5
                 assert s.inter[t, i, j] == np.sum(a & b)
                 assert s.union[t, i, j] == np.sum(a | b)
-                assert s.l1[t, i, j] == pytest.approx(np.abs(g[i, t].astype(np.float64) - p[j, t]).sum(), rel=1e-12)
+                d = g[i, t].astype(np.float64) - p[j, t]
+                assert s.l1[t, i, j] == pytest.approx(np.abs(d).sum(), rel=1e-12)
+                assert s.sq[t, i, j] == pytest.approx((d * d).sum(), rel=1e-12)
 
 
 def test_no_gt_instances_is_an_error():

@@ -19,37 +19,58 @@ def pair_frame_stats(gt, pred, threshold):
     """L1, intersection and union for every frame and pair.
 
     gt : float32 (n, T, H, W); pred : float32 (m, T, H, W); threshold : binarise at value > threshold.
-    Returns l1 float64 (T, n, m), inter int64 (T, n, m), union int64 (T, n, m).
-    Each image row of all n + m instances is read once and reused from cache for the n * m pairs;
-    the per-row sums are float64 (the order of addition inside a row may vary: `fastmath`).
+    Returns l1 float64 (T, n, m), sq float64 (T, n, m) (sum of squared differences), inter int64
+    (T, n, m), union int64 (T, n, m). Each image row of all n + m instances is binarised once and reused from cache for the n * m
+    pairs; union = |G| + |P| - intersection. Row sums are float64 (`fastmath` lets the order of
+    addition inside a row vary).
     """
     n, T, H, W = gt.shape
     m = pred.shape[0]
     thr = np.float32(threshold)
     l1 = np.zeros((T, n, m))
+    sq = np.zeros((T, n, m))
     inter = np.zeros((T, n, m), dtype=np.int64)
     union = np.zeros((T, n, m), dtype=np.int64)
     for t in prange(T):
+        gbin = np.empty((n, W), dtype=np.int32)
+        pbin = np.empty((m, W), dtype=np.int32)
+        gcount = np.zeros(n, dtype=np.int64)
+        pcount = np.zeros(m, dtype=np.int64)
         for y in range(H):
+            for i in range(n):
+                c = 0
+                for x in range(W):
+                    b = np.int32(gt[i, t, y, x] > thr)
+                    gbin[i, x] = b
+                    c += b
+                gcount[i] += c
+            for j in range(m):
+                c = 0
+                for x in range(W):
+                    b = np.int32(pred[j, t, y, x] > thr)
+                    pbin[j, x] = b
+                    c += b
+                pcount[j] += c
             for i in range(n):
                 g_row = gt[i, t, y]
                 for j in range(m):
                     p_row = pred[j, t, y]
                     s = 0.0
+                    s2 = 0.0
                     a = np.int32(0)
-                    u = np.int32(0)
                     for x in range(W):
-                        g = g_row[x]
-                        p = p_row[x]
-                        s += abs(np.float64(g) - np.float64(p))
-                        gb = g > thr
-                        pb = p > thr
-                        a += np.int32(gb & pb)
-                        u += np.int32(gb | pb)
+                        d = np.float64(g_row[x]) - np.float64(p_row[x])
+                        s += abs(d)
+                        s2 += d * d
+                    for x in range(W):
+                        a += gbin[i, x] * pbin[j, x]
                     l1[t, i, j] += s
+                    sq[t, i, j] += s2
                     inter[t, i, j] += a
-                    union[t, i, j] += u
-    return l1, inter, union
+        for i in range(n):
+            for j in range(m):
+                union[t, i, j] = gcount[i] + pcount[j] - inter[t, i, j]
+    return l1, sq, inter, union
 
 
 @njit(cache=True, nogil=True, parallel=True, fastmath=True)

@@ -59,11 +59,14 @@ class VimOptions:
 
 @dataclass
 class PairStats:
-    """Per-frame L1 costs and binary overlap counts of every (gt i, pred j) pair: arrays (T, n, m)."""
+    """Per-frame sums over pixels of every (gt i, pred j) pair, arrays (T, n, m): L1 |g - p|,
+    squared (g - p)^2, and the intersection / union pixel counts of the binarised masks."""
 
     l1: np.ndarray
+    sq: np.ndarray
     inter: np.ndarray
     union: np.ndarray
+    pixels: int = 1
 
     @property
     def clip_cost(self) -> np.ndarray:
@@ -95,11 +98,12 @@ def pair_stats(pred, gt, *, binarize: float = 0.5) -> PairStats:
     m = pred.shape[0]
     if m and pred.shape[1:] != gt.shape[1:]:
         raise InputError(f"prediction stack {pred.shape[1:]} and ground truth {gt.shape[1:]} differ in (T, H, W)")
+    pixels = int(gt.shape[2] * gt.shape[3])
     if n == 0 or m == 0:
         z = np.zeros((T, n, m))
-        return PairStats(z, z.astype(np.int64), z.astype(np.int64))
-    l1, inter, union = pair_frame_stats(gt, pred, float(binarize))
-    return PairStats(l1, inter, union)
+        return PairStats(z, z.copy(), z.astype(np.int64), z.astype(np.int64), pixels)
+    l1, sq, inter, union = pair_frame_stats(gt, pred, float(binarize))
+    return PairStats(l1, sq, inter, union, pixels)
 
 
 @dataclass
@@ -151,7 +155,7 @@ def vim_clip(pred, gt, *, options: VimOptions = VimOptions(), stats: PairStats |
         rs *= float(np.mean(ious))
     if rs == 0.0:
         return VimClip(0.0, 0.0, 0.0, pairs, tp, pair_iou, len(tp), fp, fn)
-    return VimClip(rs, _tracking(stats, tp), _similarity(pred, gt, tp, options), pairs, tp, pair_iou, len(tp), fp, fn)
+    return VimClip(rs, _tracking(stats, tp), _similarity(pred, gt, tp, options, stats), pairs, tp, pair_iou, len(tp), fp, fn)
 
 
 def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> float:
@@ -163,11 +167,16 @@ def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> float:
     return float(np.mean(per_frame))
 
 
-def _similarity(pred, gt, tp, options: VimOptions) -> float:
+def _similarity(pred, gt, tp, options: VimOptions, stats: PairStats) -> float:
     w = options.effective_weight
     scores = []
     for r, c in tp:
-        err = pair_frame_errors(gt[r], pred[c], VIM_ERRORS.index(options.error))
+        if options.error == "MSE":  # per-frame means from the sums of the matching pass
+            err = stats.sq[:, r, c] / stats.pixels
+        elif options.error == "MAD":
+            err = stats.l1[:, r, c] / stats.pixels
+        else:
+            err = pair_frame_errors(gt[r], pred[c], 2)
         s = 1.0 - np.minimum(1.0, err * w)
         if options.error == "dtSSD":
             s[0] = 1.0
