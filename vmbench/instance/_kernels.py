@@ -1,8 +1,8 @@
-"""Numba kernels for instance matching: per-frame L1 costs and binary overlap counts.
+"""Numba kernels for instance matching: per-frame L1 / squared costs and binary overlap counts.
 
 One pass over a clip gives, for every frame t and every (ground-truth i, prediction j) pair, the L1
-distance sum_px |g - p| (float64 accumulation) and the intersection / union pixel counts of the
-binarised masks (value > threshold). Summing the L1 over frames gives VIM's whole-clip cost matrix
+distance sum_px |g - p| and sum_px (g - p)^2 (float64 accumulation) and the intersection / union
+pixel counts of the binarised masks (value > threshold). Summing the L1 over frames gives VIM's whole-clip cost matrix
 (``torch.cdist(p=1)`` on the flattened stacks); the per-frame matrices drive VIM's tracking score.
 """
 
@@ -16,60 +16,46 @@ __all__ = ["pair_frame_stats", "pair_frame_errors"]
 
 @njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def pair_frame_stats(gt, pred, threshold):
-    """L1, intersection and union for every frame and pair.
+    """Per-frame sums of every (ground truth i, prediction j) pair, in one pass.
 
-    gt : float32 (n, T, H, W); pred : float32 (m, T, H, W); threshold : binarise at value > threshold.
-    Returns l1 float64 (T, n, m), sq float64 (T, n, m) (sum of squared differences), inter int64
-    (T, n, m), union int64 (T, n, m). Each image row of all n + m instances is binarised once and reused from cache for the n * m
-    pairs; union = |G| + |P| - intersection. Row sums are float64 (`fastmath` lets the order of
-    addition inside a row vary).
+    gt : C-contiguous float32 (n, T, H, W); pred : C-contiguous float32 (m, T, H, W);
+    threshold : masks are value > threshold.
+    Returns float64 (T, n, m) sums of |g - p| and (g - p)^2, and int64 (T, n, m) intersection and
+    union pixel counts. Parallel over (frame, pair); each sum is one float64 accumulator over the
+    frame's pixels (`fastmath` lets the addition order vary, as SIMD lanes).
     """
     n, T, H, W = gt.shape
     m = pred.shape[0]
     thr = np.float32(threshold)
+    npx = H * W
+    g2 = gt.reshape(n, T, npx)
+    p2 = pred.reshape(m, T, npx)
     l1 = np.zeros((T, n, m))
     sq = np.zeros((T, n, m))
     inter = np.zeros((T, n, m), dtype=np.int64)
     union = np.zeros((T, n, m), dtype=np.int64)
-    for t in prange(T):
-        gbin = np.empty((n, W), dtype=np.int32)
-        pbin = np.empty((m, W), dtype=np.int32)
-        gcount = np.zeros(n, dtype=np.int64)
-        pcount = np.zeros(m, dtype=np.int64)
-        for y in range(H):
-            for i in range(n):
-                c = 0
-                for x in range(W):
-                    b = np.int32(gt[i, t, y, x] > thr)
-                    gbin[i, x] = b
-                    c += b
-                gcount[i] += c
-            for j in range(m):
-                c = 0
-                for x in range(W):
-                    b = np.int32(pred[j, t, y, x] > thr)
-                    pbin[j, x] = b
-                    c += b
-                pcount[j] += c
-            for i in range(n):
-                g_row = gt[i, t, y]
-                for j in range(m):
-                    p_row = pred[j, t, y]
-                    s = 0.0
-                    s2 = 0.0
-                    a = np.int32(0)
-                    for x in range(W):
-                        d = np.float64(g_row[x]) - np.float64(p_row[x])
-                        s += abs(d)
-                        s2 += d * d
-                    for x in range(W):
-                        a += gbin[i, x] * pbin[j, x]
-                    l1[t, i, j] += s
-                    sq[t, i, j] += s2
-                    inter[t, i, j] += a
-        for i in range(n):
-            for j in range(m):
-                union[t, i, j] = gcount[i] + pcount[j] - inter[t, i, j]
+    for k in prange(T * n * m):
+        t = k // (n * m)
+        i = (k // m) % n
+        j = k % m
+        g = g2[i, t]
+        p = p2[j, t]
+        s = 0.0
+        s2 = 0.0
+        a = 0
+        u = 0
+        for x in range(npx):
+            d = np.float64(g[x]) - np.float64(p[x])
+            s += abs(d)
+            s2 += d * d
+            gb = g[x] > thr
+            pb = p[x] > thr
+            a += np.int64(gb & pb)
+            u += np.int64(gb | pb)
+        l1[t, i, j] = s
+        sq[t, i, j] = s2
+        inter[t, i, j] = a
+        union[t, i, j] = u
     return l1, sq, inter, union
 
 
