@@ -115,6 +115,11 @@ def run(args) -> dict:
     task = getattr(args, "task", "instance")
     if task == "auto":
         task = detect_task(args.gt, args.pred)
+    if getattr(args, "trimap", None) is not None:
+        raise InputError("--trimap is for the plain task; instance and referring tasks build dim trimaps "
+                         "from each instance's ground truth (--trimap-radius)")
+    if getattr(args, "scheduler", None):
+        raise InputError("--scheduler (Dask) is for the plain task; use --workers N for instance and referring tasks")
     metrics = getattr(args, "metrics_list", None)
     if metrics is None and getattr(args, "metrics", None):
         metrics = [m for m in args.metrics.split(",") if m.strip()]
