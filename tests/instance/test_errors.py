@@ -112,3 +112,13 @@ def test_unknown_options(tmp_path):
         evaluate_instance(tmp_path / "pred", tmp_path / "gt", vim_options={"error": "SSD"})
     with pytest.raises(InputError, match="not part of protocol 'maggie'"):
         evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["Bogus"])
+
+
+def test_vhim_frame_lacking_an_instance(tmp_path):
+    for t in range(2):
+        for i in range(2):
+            _w(tmp_path / "gt" / "pha" / "v" / f"{t:05d}" / f"{i:02d}.png")
+    (tmp_path / "gt" / "pha" / "v" / "00001" / "01.png").unlink()
+    (tmp_path / "pred" / "v").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"pha/v/00001: instances \['00'\] differ"):
+        evaluate_instance(tmp_path / "pred", tmp_path / "gt")

@@ -161,3 +161,19 @@ def test_8bit_clip_matches_oracle_to_1e6():
         rs, ts, ms, _, _ = ref_vim(pred, gt, weight=w, error=error)
         assert 0 < ms < 1 and rs > 0
         assert (r.RQ, r.TQ, r.MQ) == pytest.approx((rs, ts, ms), rel=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 4), st.integers(2, 5))
+def test_invariant_to_instance_order(seed, n, m, T):
+    """Renaming / reordering instances changes nothing (continuous values: no cost ties)."""
+    rng = np.random.default_rng(seed)
+    gt = rng.random((n, T, 5, 6)).astype(np.float32)
+    pred = np.clip(gt[rng.integers(0, n, m)] + rng.normal(0, 0.2, (m, T, 5, 6)), 0, 1).astype(np.float32)
+    a = vim_clip(pred, gt, options=VimOptions(weight=5.0))
+    b = vim_clip(pred[rng.permutation(m)], gt[rng.permutation(n)], options=VimOptions(weight=5.0))
+    assert (a.RQ, a.TQ, a.MQ) == pytest.approx((b.RQ, b.TQ, b.MQ), rel=1e-12)
+    same = vim_clip(gt, gt)  # a perfect prediction: every pair matches itself
+    assert sorted(same.pairs) == [(i, i) for i in range(n)]
+    if same.RQ > 0:
+        assert (same.TQ, same.MQ) == (1.0, 1.0)
