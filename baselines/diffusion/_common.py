@@ -1,0 +1,252 @@
+"""What the three diffusion adapters share: weights folder checks, device/dtype, windowed predict.
+
+Subclasses say which components their diffusers-format folder holds and implement
+``_load_models`` and ``_run_window`` (frames of one window at model resolution -> alphas);
+this module cuts the clip into windows, resizes, blends and streams the frames back, and turns
+an out-of-memory error into a message that says what to change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from baselines.diffusion.windows import (
+    blend_stream,
+    crossfade_weights,
+    padded_indices,
+    plan_windows,
+    resize_image,
+)
+from vmbench.adapters.base import ClipInput, Track, default_weights_dir
+from vmbench.errors import InputError, VmbenchError
+
+__all__ = [
+    "DiffusionAdapterBase",
+    "resolve_device",
+    "resolve_dtype",
+    "read_config",
+    "load_scheduler",
+]
+
+
+def resolve_device(device: str) -> str:
+    """``"auto"`` -> ``"cuda"`` when torch sees a GPU, else ``"cpu"``; other names pass through."""
+    import torch
+
+    if device in (None, "", "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise InputError(f"device {device!r}: CUDA is not available on this machine (use cpu)")
+    return str(device)
+
+
+def resolve_dtype(device: str, dtype: str | None):
+    """The compute dtype: `dtype` if given, else bf16 on a GPU that supports it, fp16 on other
+    GPUs, fp32 on the CPU (half precision on CPU is slow and poorly supported)."""
+    import torch
+
+    names = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.float16,
+             "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
+    if dtype is not None:
+        if dtype not in names:
+            raise InputError(f"dtype {dtype!r}: use one of {', '.join(sorted(names))}")
+        return names[dtype]
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def read_config(path: Path) -> dict:
+    """A component's JSON config, or InputError naming the file."""
+    if not path.is_file():
+        raise InputError(f"{path}: missing (expected a diffusers/transformers config file)")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable JSON config ({exc})") from exc
+
+
+def load_scheduler(folder: Path):
+    """The diffusers scheduler whose class ``scheduler_config.json`` names (``_class_name``)."""
+    import diffusers
+
+    cfg = read_config(folder / "scheduler_config.json")
+    name = cfg.get("_class_name")
+    cls = getattr(diffusers, str(name), None)
+    if cls is None or not hasattr(cls, "set_timesteps"):
+        raise InputError(f"{folder / 'scheduler_config.json'}: unknown scheduler class {name!r}")
+    return cls.from_pretrained(folder)
+
+
+class DiffusionAdapterBase:
+    """Windowed, resized, streamed prediction around a per-window diffusion model.
+
+    Subclasses set ``name``, ``track``, ``weights_filename``, ``components`` (subfolder ->
+    the file that must be in it) and implement `_check_configs`, `_load_models` and
+    `_run_window`.
+    """
+
+    name: str = ""
+    track: Track = Track.NONE
+    needs_weights: bool = True
+    weights_filename: str | None = None
+    components: dict[str, str] = {}
+
+    def __init__(
+        self,
+        *,
+        window: int,
+        overlap: int,
+        num_inference_steps: int,
+        resolution: tuple[int, int] | None = None,
+        seed: int = 0,
+        dtype: str | None = None,
+        vae_tiling: bool | None = None,
+    ) -> None:
+        if window < 1 or not 0 <= overlap < window:
+            raise InputError(f"{self.name}: need window >= 1 and 0 <= overlap < window, "
+                             f"got window={window}, overlap={overlap}")
+        if num_inference_steps < 1:
+            raise InputError(f"{self.name}: num_inference_steps must be >= 1")
+        self.window = int(window)
+        self.overlap = int(overlap)
+        self.num_inference_steps = int(num_inference_steps)
+        self.resolution = None if resolution is None else (int(resolution[0]), int(resolution[1]))
+        self.seed = int(seed)
+        self.dtype_name = dtype
+        self.vae_tiling = vae_tiling
+        self.device: str | None = None
+        self.weights_dir: Path | None = None
+
+    # ---------------------------------------------------------------- loading
+    def _weights_folder(self, weights: Path | None) -> Path:
+        folder = Path(weights) if weights is not None else default_weights_dir() / str(
+            self.weights_filename)
+        layout = ", ".join(f"{k}/" for k in self.components)
+        if not folder.is_dir():
+            raise InputError(
+                f"{folder}: {self.name} weights folder not found. Put a diffusers-format folder "
+                f"with subfolders {layout} there, or pass --weights DIR (see docs/diffusion.md)")
+        for sub, needed in self.components.items():
+            if not (folder / sub).is_dir():
+                raise InputError(f"{folder}: missing component '{sub}/' "
+                                 f"({self.name} needs {layout})")
+            if needed and not (folder / sub / needed).is_file():
+                raise InputError(f"{folder / sub}: missing {needed}")
+        return folder
+
+    def load(self, weights: Path | None, device: str) -> None:
+        """Check the folder's configs, then load every component onto `device`."""
+        folder = self._weights_folder(weights)
+        self._check_configs(folder)
+        self.device = resolve_device(device)
+        self.torch_dtype = resolve_dtype(self.device, self.dtype_name)
+        self.weights_dir = folder
+        try:
+            self._load_models(folder)
+        except InputError:
+            raise
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            if _is_oom(exc):
+                raise self._oom_error(exc, "loading") from exc
+            raise InputError(f"{folder}: could not load {self.name} weights ({exc})") from exc
+        tiling = self.vae_tiling if self.vae_tiling is not None else self.device.startswith("cuda")
+        if tiling:
+            for method in ("enable_tiling", "enable_slicing"):
+                try:
+                    getattr(self.vae, method)()
+                except (AttributeError, NotImplementedError):
+                    pass
+
+    def _check_configs(self, folder: Path) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _load_models(self, folder: Path) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _model_resolution(self) -> tuple[int, int]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _run_window(self, frames: np.ndarray, guidance: dict[str, Any], generator) -> np.ndarray:
+        """float32 (L, h, w, 3) RGB in [0, 1] at model resolution -> float32 (L, h, w) alphas."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # ---------------------------------------------------------------- predicting
+    def _guidance(self, clip: ClipInput) -> dict[str, Any]:
+        """Check the clip carries what the track needs; returns per-clip guidance."""
+        return {}
+
+    def _read_guidance(
+        self, clip: ClipInput, index: int, size: tuple[int, int], frame_size: tuple[int, int]
+    ) -> dict:
+        """Per-frame guidance at model resolution (e.g. the coarse mask); none by default."""
+        return {}
+
+    def predict(self, clip: ClipInput) -> Iterator[np.ndarray]:
+        """Yield float32 (H, W) alphas in [0, 1], one per frame, in order.
+
+        The clip's guidance is checked here, before the first frame is asked for.
+        """
+        if self.device is None:
+            raise VmbenchError(f"{self.name}: call load() before predict()")
+        if len(clip) == 0:
+            raise InputError(f"{clip.name}: clip has no frames")
+        guidance = self._guidance(clip)
+        return self._stream(clip, guidance)
+
+    def _stream(self, clip: ClipInput, guidance: dict[str, Any]) -> Iterator[np.ndarray]:
+        import torch
+
+        n = len(clip)
+        first = clip.read_frame(0)
+        out_size = first.shape[:2]
+        size = self._model_resolution()
+        spans = plan_windows(n, window=self.window, overlap=self.overlap)
+        weights = crossfade_weights(spans, n)
+        generator = torch.Generator(device="cpu").manual_seed(self.seed)
+
+        def window_outputs():
+            for s, e in spans:
+                idx = padded_indices(s, e, self.window)
+                frames, per_frame = [], []
+                for i in idx:
+                    rgb = first if i == 0 else clip.read_frame(i)
+                    if rgb.shape[:2] != out_size:
+                        raise InputError(f"{clip.frames[i]}: frame size {rgb.shape[:2]} differs "
+                                         f"from the first frame's {out_size}")
+                    frames.append(resize_image(rgb, size=size).astype(np.float32) / 255.0)
+                    per_frame.append(self._read_guidance(clip, i, size, out_size))
+                g = dict(guidance)
+                for key in per_frame[0]:
+                    g[key] = np.stack([p[key] for p in per_frame])
+                try:
+                    alphas = self._run_window(np.stack(frames), g, generator)
+                except Exception as exc:
+                    if _is_oom(exc):
+                        raise self._oom_error(exc, f"window {s}..{e - 1} of {clip.name}") from exc
+                    raise
+                yield [resize_image(a, size=out_size) for a in alphas[: e - s]]
+
+        for alpha in blend_stream(spans, weights, window_outputs()):
+            yield np.clip(alpha, 0.0, 1.0).astype(np.float32)
+
+    def _oom_error(self, exc: BaseException, where: str) -> VmbenchError:
+        h, w = self._model_resolution() if self.weights_dir is not None else (0, 0)
+        return VmbenchError(
+            f"{self.name}: out of GPU memory while {where} at model resolution {h}x{w}, "
+            f"window {self.window} frames, dtype {self.torch_dtype}, device {self.device}. "
+            f"Try a smaller window/resolution option, enable VAE tiling (vae_tiling=True), "
+            f"or a GPU with more memory ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+
+
+def _is_oom(exc: BaseException) -> bool:
+    import torch
+
+    oom = getattr(torch.cuda, "OutOfMemoryError", None)
+    if oom is not None and isinstance(exc, oom):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
