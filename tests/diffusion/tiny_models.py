@@ -66,6 +66,7 @@ def build_vrmdiff(
     in_channels: int = 32,
     latent_channels: int = 16,
     use_rotary: bool = True,
+    vae_sample: tuple[int, int] = (32, 48),
     seed: int = 0,
     skip: tuple[str, ...] = (),
 ) -> Path:
@@ -73,7 +74,9 @@ def build_vrmdiff(
     (8x spatial, 4x temporal), 1-layer T5 (d_model 16), SentencePiece tokenizer, DDIM scheduler.
 
     `in_channels` other than 2 x `latent_channels` makes a deliberately wrong folder; `skip`
-    leaves out components (e.g. ``("vae",)``).
+    leaves out components (e.g. ``("vae",)``). `vae_sample` sets the VAE's sample size, whose
+    halves are diffusers' tile size when tiling is on (tiles much smaller than the input make
+    edge tiles too small for its 3x3 convolutions).
     """
     import torch
     from diffusers import (AutoencoderKLCogVideoX, CogVideoXDDIMScheduler,
@@ -93,7 +96,8 @@ def build_vrmdiff(
     if "vae" not in skip:
         AutoencoderKLCogVideoX(
             block_out_channels=(8, 8, 8, 8), latent_channels=latent_channels, layers_per_block=1,
-            norm_num_groups=4, temporal_compression_ratio=4, sample_height=32, sample_width=48,
+            norm_num_groups=4, temporal_compression_ratio=4, sample_height=vae_sample[0],
+            sample_width=vae_sample[1],
         ).save_pretrained(folder / "vae")
     if "text_encoder" not in skip:
         T5EncoderModel(T5Config(
