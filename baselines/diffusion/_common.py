@@ -30,6 +30,7 @@ __all__ = [
     "resolve_dtype",
     "read_config",
     "load_scheduler",
+    "set_timesteps",
 ]
 
 
@@ -80,6 +81,17 @@ def load_scheduler(folder: Path):
     if cls is None or not hasattr(cls, "set_timesteps"):
         raise InputError(f"{folder / 'scheduler_config.json'}: unknown scheduler class {name!r}")
     return cls.from_pretrained(folder)
+
+
+def set_timesteps(scheduler, steps: int, device: str) -> None:
+    """``scheduler.set_timesteps`` without the NumPy-2 ``__array__(copy=...)`` DeprecationWarning
+    that diffusers' Euler scheduler raises on a torch tensor (not ours to fix, nothing to act on)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy",
+                                category=DeprecationWarning)
+        scheduler.set_timesteps(steps, device=device)
 
 
 class DiffusionAdapterBase:

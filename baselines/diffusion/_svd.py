@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from baselines.diffusion._common import DiffusionAdapterBase, load_scheduler, read_config
+from baselines.diffusion._common import (DiffusionAdapterBase, load_scheduler, read_config,
+                                         set_timesteps)
 from vmbench.errors import InputError
 
 __all__ = ["SVDMattingAdapter"]
@@ -78,6 +79,7 @@ class SVDMattingAdapter(DiffusionAdapterBase):
                                  f"supported (one conditioning embedding feeds every block)")
             cross = cross[0]
         self._cross_dim = int(cross)
+        self._force_upcast = bool(vcfg.get("force_upcast", True))
         self._spatial = 2 ** (len(vcfg.get("block_out_channels", (128, 256, 512, 512))) - 1)
         self._unet_factor = 2 ** (len(ucfg.get("block_out_channels", (320, 640, 1280, 1280))) - 1)
         h, w = self._model_resolution()
@@ -100,8 +102,10 @@ class SVDMattingAdapter(DiffusionAdapterBase):
         dt, dev = self.torch_dtype, self.device
         self.unet = UNetSpatioTemporalConditionModel.from_pretrained(
             folder / "unet", torch_dtype=dt).to(dev).eval()
+        # As SVD's pipeline: a VAE marked force_upcast runs in fp32 when the rest is fp16.
+        self.vae_dtype = torch.float32 if dt == torch.float16 and self._force_upcast else dt
         self.vae = AutoencoderKLTemporalDecoder.from_pretrained(
-            folder / "vae", torch_dtype=dt).to(dev).eval()
+            folder / "vae", torch_dtype=self.vae_dtype).to(dev).eval()
         self.scheduler = load_scheduler(folder / "scheduler")
         cond_file = folder / "conditioning.safetensors"
         if cond_file.is_file():
@@ -138,11 +142,11 @@ class SVDMattingAdapter(DiffusionAdapterBase):
             conds = []
             for images in self._cond_images(frames, guidance):
                 x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2) * 2.0 - 1.0
-                conds.append(self._encode(x.to(dev, dt)))
+                conds.append(self._encode(x.to(dev, self.vae_dtype)).to(dt))
             cond = torch.cat(conds, dim=1)[None]  # 1 F C h w
             shape = (1, n_frames, int(self.unet.config.out_channels)) + tuple(cond.shape[-2:])
             noise = torch.randn(shape, generator=generator, dtype=torch.float32)
-            self.scheduler.set_timesteps(self.num_inference_steps, device=dev)
+            set_timesteps(self.scheduler, self.num_inference_steps, dev)
             latents = (noise * self.scheduler.init_noise_sigma).to(dev, dt)
             time_ids = torch.tensor([self.added_time_ids], device=dev, dtype=dt)
             for t in self.scheduler.timesteps:
@@ -151,7 +155,7 @@ class SVDMattingAdapter(DiffusionAdapterBase):
                                  added_time_ids=time_ids, return_dict=False)[0]
                 latents = self.scheduler.step(pred, t, latents, generator=generator,
                                               return_dict=False)[0].to(dt)
-            z = latents[0] / float(self.vae.config.scaling_factor)
+            z = latents[0].to(self.vae_dtype) / float(self.vae.config.scaling_factor)
             n = self.chunk_size or n_frames
             decoded = torch.cat([self.vae.decode(z[i:i + n], num_frames=z[i:i + n].shape[0]).sample
                                  for i in range(0, n_frames, n)])

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from baselines.diffusion._common import DiffusionAdapterBase, load_scheduler, read_config
+from baselines.diffusion._common import (DiffusionAdapterBase, load_scheduler, read_config,
+                                         set_timesteps)
 from vmbench.adapters.base import ClipInput, Track
 from vmbench.errors import InputError
 
@@ -214,7 +215,7 @@ class VRMDiffAdapter(DiffusionAdapterBase):
             video_lat = self.vae.encode(video.to(dev, dt)).latent_dist.mode() * sf
             video_lat = video_lat.permute(0, 2, 1, 3, 4)  # B T C h w
             noise = torch.randn(video_lat.shape, generator=generator, dtype=torch.float32)
-            self.scheduler.set_timesteps(self.num_inference_steps, device=dev)
+            set_timesteps(self.scheduler, self.num_inference_steps, dev)
             latents = (noise * self.scheduler.init_noise_sigma).to(dev, dt)
             _, t_lat, _, h_lat, w_lat = latents.shape
             rotary = self._rotary(h_lat, w_lat, t_lat)
