@@ -153,6 +153,7 @@ class DiffusionAdapterBase:
 
     def load(self, weights: Path | None, device: str) -> None:
         """Check the folder's configs, then load every component onto `device`."""
+        _require_extra(self.name)
         folder = self._weights_folder(weights)
         self._check_configs(folder)
         self.device = resolve_device(device)
@@ -224,14 +225,17 @@ class DiffusionAdapterBase:
         def window_outputs():
             for s, e in spans:
                 idx = padded_indices(s, e, self.window)
-                frames, per_frame = [], []
+                frames, per_frame, seen = [], [], {}
                 for i in idx:
-                    rgb = first if i == 0 else clip.read_frame(i)
-                    if rgb.shape[:2] != out_size:
-                        raise InputError(f"{clip.frames[i]}: frame size {rgb.shape[:2]} differs "
-                                         f"from the first frame's {out_size}")
-                    frames.append(resize_image(rgb, size=size).astype(np.float32) / 255.0)
-                    per_frame.append(self._read_guidance(clip, i, size, out_size))
+                    if i not in seen:  # padding repeats the last frame: read it once
+                        rgb = first if i == 0 else clip.read_frame(i)
+                        if rgb.shape[:2] != out_size:
+                            raise InputError(f"{clip.frames[i]}: frame size {rgb.shape[:2]} "
+                                             f"differs from the first frame's {out_size}")
+                        seen[i] = (resize_image(rgb.astype(np.float32) / 255.0, size=size),
+                                   self._read_guidance(clip, i, size, out_size))
+                    frames.append(seen[i][0])
+                    per_frame.append(seen[i][1])
                 g = dict(guidance)
                 for key in per_frame[0]:
                     g[key] = np.stack([p[key] for p in per_frame])
@@ -247,12 +251,28 @@ class DiffusionAdapterBase:
             yield np.clip(alpha, 0.0, 1.0).astype(np.float32)
 
     def _oom_error(self, exc: BaseException, where: str) -> VmbenchError:
-        h, w = self._model_resolution() if self.weights_dir is not None else (0, 0)
+        import torch
+
+        if str(self.device).startswith("cuda"):
+            torch.cuda.empty_cache()
+        h, w = self._model_resolution()
+        kind = "GPU memory" if str(self.device).startswith("cuda") else "memory"
         return VmbenchError(
-            f"{self.name}: out of GPU memory while {where} at model resolution {h}x{w}, "
+            f"{self.name}: out of {kind} while {where} at model resolution {h}x{w}, "
             f"window {self.window} frames, dtype {self.torch_dtype}, device {self.device}. "
             f"Try a smaller window/resolution option, enable VAE tiling (vae_tiling=True), "
             f"or a GPU with more memory ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+
+
+def _require_extra(name: str) -> None:
+    """VmbenchError saying how to install the `diffusion` extra when a part of it is missing."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "diffusers", "transformers", "sentencepiece", "safetensors")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise VmbenchError(f"{name}: needs {', '.join(missing)}; install the diffusion extra: "
+                           f"pip install 'vmbench[diffusion]'")
 
 
 def _is_oom(exc: BaseException) -> bool:

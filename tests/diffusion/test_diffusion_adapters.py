@@ -87,7 +87,8 @@ def test_clip_shorter_than_window_is_padded(tiny_dirs, name):
 def test_windows_are_blended_as_hand_worked(tiny_dirs):
     """9 frames, window 4, overlap 1 -> spans (0,4), (3,7), (5,9): frame 3 = 1/2 + 1/2, frames
     5 and 6 = 2/3, 1/3 of window 1 plus 1/3, 2/3 of window 2. Windows are re-run one by one
-    here (frames read, resized by cv2 with INTER_AREA, results resized back with bilinear) and
+    here (frames read, scaled to [0, 1], resized by cv2 with INTER_AREA, results resized back
+    with bilinear) and
     blended with those hand weights."""
     import torch
 
@@ -96,7 +97,7 @@ def test_windows_are_blended_as_hand_worked(tiny_dirs):
     got = list(adapter.predict(clip))
 
     rgb = [cv2.imread(str(p))[:, :, ::-1] for p in clip.frames]
-    small = [cv2.resize(f, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    small = [cv2.resize(f.astype(np.float32) / 255, (32, 32), interpolation=cv2.INTER_AREA)
              for f in rgb]
     gen = torch.Generator().manual_seed(0)
     per_window = []
@@ -263,3 +264,25 @@ def test_gpu_dtypes_run_and_agree_with_fp32(tiny_dirs, name, dtype):
     out = np.stack(list(half.predict(clip)))
     assert out.dtype == np.float32 and out.shape == ref.shape
     assert float(np.abs(out - ref).max()) < 0.05
+
+
+def test_frame_and_mask_size_mismatch(tmp_path, tiny_dirs):
+    frames, masks = tiny_dirs("clip9")
+    odd = tmp_path / "odd.png"
+    cv2.imwrite(str(odd), np.zeros((40, 64, 3), np.uint8))
+    gvm = _loaded(GVMAdapter, TINY_SVD_OPTIONS, tiny_dirs("gvm"))
+    with pytest.raises(InputError, match=r"odd.png: frame size \(40, 64\) differs"):
+        list(gvm.predict(ClipInput(name="c", frames=frames[:2] + [odd])))
+    mama = _loaded(VideoMaMaAdapter, TINY_SVD_OPTIONS, tiny_dirs("videomama"))
+    with pytest.raises(InputError, match=r"odd.png: mask size \(40, 64\) differs"):
+        list(mama.predict(ClipInput(name="c", frames=frames[:3], masks=masks[:2] + [odd])))
+
+
+def test_missing_extra_is_a_clear_error(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "diffusers" else real(name, *a))
+    with pytest.raises(VmbenchError, match=r"needs diffusers; install the diffusion extra"):
+        GVMAdapter().load(None, "cpu")
