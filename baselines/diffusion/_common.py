@@ -98,8 +98,9 @@ class DiffusionAdapterBase:
     """Windowed, resized, streamed prediction around a per-window diffusion model.
 
     Subclasses set ``name``, ``track``, ``weights_filename``, ``components`` (subfolder ->
-    the file that must be in it) and implement `_check_configs`, `_load_models` and
-    `_run_window`.
+    the file that must be in it), ``DEFAULTS`` (inference options) and implement
+    `_check_configs`, `_load_models` and `_run_window`. An option is, in order of precedence:
+    the constructor's keyword, the weights folder's optional ``inference.json``, ``DEFAULTS``.
     """
 
     name: str = ""
@@ -107,32 +108,58 @@ class DiffusionAdapterBase:
     needs_weights: bool = True
     weights_filename: str | None = None
     components: dict[str, str] = {}
+    #: Inference options and their built-in defaults (subclasses extend this).
+    DEFAULTS: dict[str, Any] = {"window": 1, "overlap": 0, "num_inference_steps": 1,
+                                "resolution": None, "seed": 0}
 
-    def __init__(
-        self,
-        *,
-        window: int,
-        overlap: int,
-        num_inference_steps: int,
-        resolution: tuple[int, int] | None = None,
-        seed: int = 0,
-        dtype: str | None = None,
-        vae_tiling: bool | None = None,
-    ) -> None:
-        if window < 1 or not 0 <= overlap < window:
-            raise InputError(f"{self.name}: need window >= 1 and 0 <= overlap < window, "
-                             f"got window={window}, overlap={overlap}")
-        if num_inference_steps < 1:
-            raise InputError(f"{self.name}: num_inference_steps must be >= 1")
-        self.window = int(window)
-        self.overlap = int(overlap)
-        self.num_inference_steps = int(num_inference_steps)
-        self.resolution = None if resolution is None else (int(resolution[0]), int(resolution[1]))
-        self.seed = int(seed)
+    def __init__(self, *, dtype: str | None = None, vae_tiling: bool | None = None,
+                 **options: Any) -> None:
+        unknown = sorted(set(options) - set(self.DEFAULTS))
+        if unknown:
+            raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(self.DEFAULTS))}")
+        self._given = {k: v for k, v in options.items() if v is not None}
         self.dtype_name = dtype
         self.vae_tiling = vae_tiling
         self.device: str | None = None
         self.weights_dir: Path | None = None
+        self._configure(self._given, where=self.name)
+
+    def _configure(self, overrides: dict[str, Any], *, where: str) -> None:
+        """Set the options from the defaults updated by `overrides`, checking each."""
+        opts = {**self.DEFAULTS, **overrides}
+        window, overlap, steps = opts["window"], opts["overlap"], opts["num_inference_steps"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (window, overlap, steps)):
+            raise InputError(f"{where}: window, overlap and num_inference_steps must be integers")
+        if window < 1 or not 0 <= overlap < window:
+            raise InputError(f"{where}: need window >= 1 and 0 <= overlap < window, "
+                             f"got window={window}, overlap={overlap}")
+        if steps < 1:
+            raise InputError(f"{where}: num_inference_steps must be >= 1, got {steps}")
+        res = opts["resolution"]
+        if res is not None and (len(res) != 2 or not all(isinstance(v, int) for v in res)):
+            raise InputError(f"{where}: resolution must be [height, width], got {res!r}")
+        self.window, self.overlap, self.num_inference_steps = window, overlap, steps
+        self.resolution = None if res is None else (int(res[0]), int(res[1]))
+        self.seed = int(opts["seed"])
+        self._configure_extra(opts, where=where)
+
+    def _configure_extra(self, opts: dict[str, Any], *, where: str) -> None:
+        """Subclass hook for options beyond the shared ones."""
+
+    def _folder_options(self, folder: Path) -> dict[str, Any]:
+        """Options from ``inference.json`` in the weights folder (optional); {} if absent."""
+        path = folder / "inference.json"
+        if not path.is_file():
+            return {}
+        opts = read_config(path)
+        if not isinstance(opts, dict):
+            raise InputError(f"{path}: must be a JSON object of options")
+        unknown = sorted(set(opts) - set(self.DEFAULTS))
+        if unknown:
+            raise InputError(f"{path}: unknown option(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(self.DEFAULTS))}")
+        return opts
 
     # ---------------------------------------------------------------- loading
     def _weights_folder(self, weights: Path | None) -> Path:
@@ -155,6 +182,9 @@ class DiffusionAdapterBase:
         """Check the folder's configs, then load every component onto `device`."""
         _require_extra(self.name)
         folder = self._weights_folder(weights)
+        # Options given to the constructor win over the folder's inference.json.
+        self._configure({**self._folder_options(folder), **self._given},
+                        where=str(folder / "inference.json"))
         self._check_configs(folder)
         self.device = resolve_device(device)
         self.torch_dtype = resolve_dtype(self.device, self.dtype_name)

@@ -40,17 +40,19 @@ class SVDMattingAdapter(DiffusionAdapterBase):
     components = {"unet": "config.json", "vae": "config.json",
                   "scheduler": "scheduler_config.json"}
 
-    def __init__(self, *, window: int, overlap: int, num_inference_steps: int,
-                 resolution: tuple[int, int] | None = None, seed: int = 0,
-                 dtype: str | None = None, vae_tiling: bool | None = None,
-                 added_time_ids: tuple[float, float, float] = (6.0, 127.0, 0.0),
-                 chunk_size: int | None = None) -> None:
-        super().__init__(window=window, overlap=overlap, num_inference_steps=num_inference_steps,
-                         resolution=resolution, seed=seed, dtype=dtype, vae_tiling=vae_tiling)
-        self.added_time_ids = tuple(float(v) for v in added_time_ids)
-        if chunk_size is not None and chunk_size < 1:
-            raise InputError(f"{self.name}: chunk_size must be >= 1")
-        self.chunk_size = chunk_size
+    DEFAULTS = {**DiffusionAdapterBase.DEFAULTS, "added_time_ids": (6.0, 127.0, 0.0),
+                "chunk_size": None}
+
+    def _configure_extra(self, opts: dict[str, Any], *, where: str) -> None:
+        ids = opts["added_time_ids"]
+        if len(ids) != 3:
+            raise InputError(f"{where}: added_time_ids must be 3 numbers (fps id, motion bucket "
+                             f"id, noise augmentation), got {ids!r}")
+        self.added_time_ids = tuple(float(v) for v in ids)
+        chunk = opts["chunk_size"]
+        if chunk is not None and (not isinstance(chunk, int) or chunk < 1):
+            raise InputError(f"{where}: chunk_size must be a positive integer, got {chunk!r}")
+        self.chunk_size = chunk
 
     # ---------------------------------------------------------------- loading
     def _check_configs(self, folder: Path) -> None:

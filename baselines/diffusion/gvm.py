@@ -16,7 +16,8 @@ __all__ = ["GVMAdapter"]
 class GVMAdapter(SVDMattingAdapter):
     """Video -> alpha with no guidance (Track.NONE).
 
-    Keyword-only options as `SVDMattingAdapter`; defaults: window 14 frames (SVD's base length),
+    Keyword-only options as `SVDMattingAdapter` (None: the weights folder's
+    inference.json, else the default); defaults: window 14 frames (SVD's base length),
     overlap 4, 1 denoising step (GVM is a few-step model), resolution 576x1024.
     """
 
@@ -26,7 +27,10 @@ class GVMAdapter(SVDMattingAdapter):
     weights_filename = "gvm"
     cond_latents = 1
 
-    def __init__(self, *, window: int = 14, overlap: int = 4, num_inference_steps: int = 1,
-                 **options) -> None:
+    DEFAULTS = {**SVDMattingAdapter.DEFAULTS, "window": 14, "overlap": 4,
+                "num_inference_steps": 1}
+
+    def __init__(self, *, window: int | None = None, overlap: int | None = None,
+                 num_inference_steps: int | None = None, **options) -> None:
         super().__init__(window=window, overlap=overlap,
                          num_inference_steps=num_inference_steps, **options)

@@ -24,7 +24,8 @@ __all__ = ["VideoMaMaAdapter"]
 class VideoMaMaAdapter(SVDMattingAdapter):
     """Video + one coarse mask per frame -> alpha (Track.PER_FRAME_MASK).
 
-    Keyword-only options as `SVDMattingAdapter`; defaults: window 12 frames (the paper's
+    Keyword-only options as `SVDMattingAdapter` (None: the weights folder's
+    inference.json, else the default); defaults: window 12 frames (the paper's
     segments), overlap 4, 1 denoising step, resolution 576x1024.
     """
 
@@ -34,8 +35,11 @@ class VideoMaMaAdapter(SVDMattingAdapter):
     weights_filename = "videomama"
     cond_latents = 2
 
-    def __init__(self, *, window: int = 12, overlap: int = 4, num_inference_steps: int = 1,
-                 **options) -> None:
+    DEFAULTS = {**SVDMattingAdapter.DEFAULTS, "window": 12, "overlap": 4,
+                "num_inference_steps": 1}
+
+    def __init__(self, *, window: int | None = None, overlap: int | None = None,
+                 num_inference_steps: int | None = None, **options) -> None:
         super().__init__(window=window, overlap=overlap,
                          num_inference_steps=num_inference_steps, **options)
 

@@ -65,6 +65,9 @@ class VRMDiffAdapter(DiffusionAdapterBase):
 
     Parameters (keyword-only)
     -------------------------
+    Each option left at None comes from the weights folder's ``inference.json`` if it has it,
+    else from the default below.
+
     window, overlap : frames per model call (must be 1 + 4k for the 4x temporal VAE) and the
         overlap between neighbouring windows (default 49 and 8).
     num_inference_steps : denoising steps of the scheduler in ``scheduler/`` (default 50).
@@ -87,14 +90,17 @@ class VRMDiffAdapter(DiffusionAdapterBase):
         "scheduler": "scheduler_config.json",
     }
 
+    DEFAULTS = {**DiffusionAdapterBase.DEFAULTS, "window": 49, "overlap": 8,
+                "num_inference_steps": 50}
+
     def __init__(
         self,
         *,
-        window: int = 49,
-        overlap: int = 8,
-        num_inference_steps: int = 50,
+        window: int | None = None,
+        overlap: int | None = None,
+        num_inference_steps: int | None = None,
         resolution: tuple[int, int] | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         dtype: str | None = None,
         vae_tiling: bool | None = None,
     ) -> None:

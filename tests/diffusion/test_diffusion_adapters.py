@@ -286,3 +286,27 @@ def test_missing_extra_is_a_clear_error(monkeypatch):
                         lambda name, *a: None if name == "diffusers" else real(name, *a))
     with pytest.raises(VmbenchError, match=r"needs diffusers; install the diffusion extra"):
         GVMAdapter().load(None, "cpu")
+
+
+def test_inference_json_sets_defaults_and_arguments_win(tmp_path, tiny_dirs):
+    adapter = GVMAdapter()  # what a runner builds: every option from the folder's inference.json
+    assert (adapter.window, adapter.overlap, adapter.num_inference_steps) == (14, 4, 1)
+    adapter.load(tiny_dirs("gvm"), "cpu")
+    assert (adapter.window, adapter.overlap, adapter.num_inference_steps) == (4, 2, 2)
+    assert adapter.resolution == (32, 32)
+    assert len(list(adapter.predict(_clip(tiny_dirs, "clip3")))) == 3
+
+    explicit = GVMAdapter(window=3, overlap=1)
+    explicit.load(tiny_dirs("gvm"), "cpu")
+    assert (explicit.window, explicit.overlap, explicit.num_inference_steps) == (3, 1, 2)
+
+    folder = tmp_path / "g"
+    shutil.copytree(tiny_dirs("gvm"), folder)
+    (folder / "inference.json").write_text('{"window": 4, "stride": 2}')
+    with pytest.raises(InputError, match=r"inference.json: unknown option\(s\) stride"):
+        GVMAdapter().load(folder, "cpu")
+    (folder / "inference.json").write_text('{"window": 4, "overlap": 4}')
+    with pytest.raises(InputError, match=r"inference.json: need window >= 1 and 0 <= overlap"):
+        GVMAdapter().load(folder, "cpu")
+    with pytest.raises(InputError, match="unknown option"):
+        GVMAdapter(strides=3)

@@ -8,8 +8,9 @@ Reusable from other tests (e.g. an end-to-end ``vmbench run-baseline`` test)::
     folder = build_svd(tmp_path / "gvm", cond_latents=1)  # GVM (UNet in_channels 8)
     folder = build_svd(tmp_path / "mama", cond_latents=2) # VideoMaMa (in_channels 12)
 
-Each folder loads in a second or two and runs a 5-frame 64x48 clip in a few seconds on a CPU
-(adapter options for these: see ``TINY_VRMDIFF_OPTIONS`` / ``TINY_SVD_OPTIONS``).
+Each folder carries an ``inference.json`` with small-model options (``TINY_VRMDIFF_OPTIONS`` /
+``TINY_SVD_OPTIONS``: short windows, 2 steps, 32-pixel resolution), so an adapter built with no
+arguments (as a runner would) runs a 9-frame 64x48 clip in about a second on one CPU thread.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def build_vrmdiff(
     vae_sample: tuple[int, int] = (32, 48),
     seed: int = 0,
     skip: tuple[str, ...] = (),
+    inference: dict | None = TINY_VRMDIFF_OPTIONS,
 ) -> Path:
     """A tiny VRMDiff folder: CogVideoX transformer (1 layer, 2 heads of 16: rotary needs head dim 16+), 4-block 3D VAE
     (8x spatial, 4x temporal), 1-layer T5 (d_model 16), SentencePiece tokenizer, DDIM scheduler.
@@ -76,7 +78,8 @@ def build_vrmdiff(
     `in_channels` other than 2 x `latent_channels` makes a deliberately wrong folder; `skip`
     leaves out components (e.g. ``("vae",)``). `vae_sample` sets the VAE's sample size, whose
     halves are diffusers' tile size when tiling is on (tiles much smaller than the input make
-    edge tiles too small for its 3x3 convolutions).
+    edge tiles too small for its 3x3 convolutions). `inference` is written to the folder's
+    ``inference.json`` (the adapter options that suit it; None: no file).
     """
     import torch
     from diffusers import (AutoencoderKLCogVideoX, CogVideoXDDIMScheduler,
@@ -111,7 +114,13 @@ def build_vrmdiff(
             prediction_type="v_prediction", timestep_spacing="trailing", clip_sample=False,
             rescale_betas_zero_snr=True, set_alpha_to_one=True,
         ).save_pretrained(folder / "scheduler")
+    _write_inference(folder, inference)
     return folder
+
+
+def _write_inference(folder: Path, options: dict | None) -> None:
+    if options is not None:
+        (folder / "inference.json").write_text(json.dumps(options))
 
 
 def build_svd(
@@ -122,13 +131,15 @@ def build_svd(
     seed: int = 0,
     skip: tuple[str, ...] = (),
     conditioning: bool = False,
+    inference: dict | None = TINY_SVD_OPTIONS,
 ) -> Path:
     """A tiny SVD-style folder: spatio-temporal UNet (block_out_channels (32, 64)) taking the
     noisy latent plus `cond_latents` conditioning latents (1: GVM video; 2: VideoMaMa video +
     mask), temporal-decoder VAE (2 blocks of 32: its GroupNorm has a fixed 32 groups; 2x spatial), Euler scheduler.
 
     `in_channels` overrides the UNet's input width (to build a wrong folder); `conditioning`
-    also writes a fixed ``conditioning.safetensors`` image embedding.
+    also writes a fixed ``conditioning.safetensors`` image embedding; `inference` is written
+    to ``inference.json`` (None: no file).
     """
     import torch
     from diffusers import (AutoencoderKLTemporalDecoder, EulerDiscreteScheduler,
@@ -164,6 +175,7 @@ def build_svd(
         gen = torch.Generator().manual_seed(seed + 1)
         save_file({"encoder_hidden_states": torch.randn(1, 1, 32, generator=gen)},
                   str(folder / "conditioning.safetensors"))
+    _write_inference(folder, inference)
     return folder
 
 
