@@ -85,7 +85,7 @@ def load_scheduler(folder: Path):
 
 def set_timesteps(scheduler, steps: int, device: str) -> None:
     """``scheduler.set_timesteps`` without the NumPy-2 ``__array__(copy=...)`` DeprecationWarning
-    that diffusers' Euler scheduler raises on a torch tensor (not ours to fix, nothing to act on)."""
+    that diffusers' Euler scheduler raises on a torch tensor (nothing a user can act on)."""
     import warnings
 
     with warnings.catch_warnings():
@@ -129,7 +129,8 @@ class DiffusionAdapterBase:
         """Set the options from the defaults updated by `overrides`, checking each."""
         opts = {**self.DEFAULTS, **overrides}
         window, overlap, steps = opts["window"], opts["overlap"], opts["num_inference_steps"]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (window, overlap, steps)):
+        ints = (window, overlap, steps)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints):
             raise InputError(f"{where}: window, overlap and num_inference_steps must be integers")
         if window < 1 or not 0 <= overlap < window:
             raise InputError(f"{where}: need window >= 1 and 0 <= overlap < window, "

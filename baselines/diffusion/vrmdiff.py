@@ -36,7 +36,8 @@ def _load_tokenizer(folder: Path):
         try:
             sp = sentencepiece.SentencePieceProcessor(model_file=str(folder / "spiece.model"))
         except (OSError, RuntimeError) as exc:
-            raise InputError(f"{folder / 'spiece.model'}: not a SentencePiece model ({exc})") from exc
+            raise InputError(
+                f"{folder / 'spiece.model'}: not a SentencePiece model ({exc})") from exc
         eos, pad = sp.piece_to_id("</s>"), sp.piece_to_id("<pad>")
         if sp.id_to_piece(eos) != "</s>" or sp.id_to_piece(pad) != "<pad>":
             raise InputError(f"{folder / 'spiece.model'}: has no </s> / <pad> pieces (not T5's)")

@@ -310,3 +310,14 @@ def test_inference_json_sets_defaults_and_arguments_win(tmp_path, tiny_dirs):
         GVMAdapter().load(folder, "cpu")
     with pytest.raises(InputError, match="unknown option"):
         GVMAdapter(strides=3)
+
+
+def test_vrmdiff_default_49_frame_windows_on_a_50_frame_clip(tmp_path, tiny_dirs):
+    """CogVideoX's real window length (49 frames -> 13 latent frames) through the tiny VAE:
+    two windows (0, 49) and (1, 50), 50 alphas."""
+    from tests.diffusion.tiny_models import write_clip
+
+    frames, _ = write_clip(tmp_path / "long", frames=50, height=24, width=32)
+    adapter = _loaded(VRMDiffAdapter, {}, tiny_dirs("vrmdiff"), window=49, overlap=8)
+    out = list(adapter.predict(ClipInput(name="long", frames=frames, caption=CAPTION)))
+    assert len(out) == 50 and all(a.shape == (24, 32) for a in out)

@@ -103,7 +103,8 @@ def _outputs(spans, value_of):
 def test_constant_stays_constant():
     for n, window, overlap in [(3, 6, 2), (6, 6, 2), (20, 6, 2), (31, 12, 4), (17, 7, 6)]:
         spans = plan_windows(n, window=window, overlap=overlap)
-        out = list(blend_stream(spans, crossfade_weights(spans, n), _outputs(spans, lambda k, t: 0.37)))
+        outputs = _outputs(spans, lambda k, t: 0.37)
+        out = list(blend_stream(spans, crossfade_weights(spans, n), outputs))
         assert len(out) == n
         for a in out:
             assert a.dtype == np.float32 and a.shape == (2, 3)

@@ -45,7 +45,7 @@ TINY_SVD_OPTIONS = {"window": 4, "overlap": 2, "num_inference_steps": 2, "resolu
 
 
 def build_t5_tokenizer(folder: Path) -> Path:
-    """Train a tiny T5-style SentencePiece model (pad 0, </s> 1, <unk> 2) into folder/spiece.model."""
+    """Train a tiny T5-style SentencePiece model (pad 0, </s> 1, <unk> 2): folder/spiece.model."""
     import sentencepiece as spm
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -72,8 +72,9 @@ def build_vrmdiff(
     skip: tuple[str, ...] = (),
     inference: dict | None = TINY_VRMDIFF_OPTIONS,
 ) -> Path:
-    """A tiny VRMDiff folder: CogVideoX transformer (1 layer, 2 heads of 16: rotary needs head dim 16+), 4-block 3D VAE
-    (8x spatial, 4x temporal), 1-layer T5 (d_model 16), SentencePiece tokenizer, DDIM scheduler.
+    """A tiny VRMDiff folder: CogVideoX transformer (1 layer, 2 heads of 16: diffusers' 3D
+    rotary embedding needs head dim >= 16), 4-block 3D VAE (8x spatial, 4x temporal), 1-layer
+    T5 (d_model 16), SentencePiece tokenizer, DDIM scheduler.
 
     `in_channels` other than 2 x `latent_channels` makes a deliberately wrong folder; `skip`
     leaves out components (e.g. ``("vae",)``). `vae_sample` sets the VAE's sample size, whose
@@ -135,7 +136,8 @@ def build_svd(
 ) -> Path:
     """A tiny SVD-style folder: spatio-temporal UNet (block_out_channels (32, 64)) taking the
     noisy latent plus `cond_latents` conditioning latents (1: GVM video; 2: VideoMaMa video +
-    mask), temporal-decoder VAE (2 blocks of 32: its GroupNorm has a fixed 32 groups; 2x spatial), Euler scheduler.
+    mask), temporal-decoder VAE (2 blocks of 32 channels: its GroupNorm has a fixed 32 groups;
+    2x spatial), Euler scheduler.
 
     `in_channels` overrides the UNet's input width (to build a wrong folder); `conditioning`
     also writes a fixed ``conditioning.safetensors`` image embedding; `inference` is written
