@@ -5,8 +5,8 @@ as in the official inference script, so memory does not grow with clip length.
 
 Downsample ratio: by default the official automatic rule ``min(512 / max(H, W), 1)`` (the
 network sees at most 512 px on the long side, the Deep Guided Filter restores full resolution).
-Note that the RVM paper's high-resolution evaluation table used a fixed 0.25 for its HD/4K
-inputs; pass ``downsample_ratio=0.25`` to reproduce that setting.
+Note that the RVM paper's high-resolution (HD) comparison used a fixed 0.25; pass
+``downsample_ratio=0.25`` to reproduce that setting (see docs/rvm.md).
 """
 
 from __future__ import annotations
@@ -66,10 +66,16 @@ class _RVMAdapter:
         self.device = "cpu"
 
     def load(self, weights: Path | None, device: str) -> None:
-        """Load the checkpoint (default location when `weights` is None) onto `device`."""
+        """Load the checkpoint onto `device`.
+
+        `weights`: the ``.pth`` file, a folder holding `weights_filename`, or None for
+        ``default_weights_dir() / weights_filename``.
+        """
         from baselines.rvm.weights import load_rvm
 
         self.device = resolve_device(device)
+        if weights is not None and Path(weights).is_dir():
+            weights = Path(weights) / self.weights_filename
         model = load_rvm(weights, variant=self.variant, device=self.device)
         if self.fp16 and self.device != "cpu":
             model = model.half()

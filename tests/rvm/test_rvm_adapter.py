@@ -123,3 +123,14 @@ def test_frame_size_change_is_an_error(weights, clip, tmp_path):
 def test_predict_before_load(clip):
     with pytest.raises(RuntimeError, match="call load"):
         next(RVMMobileNetV3Adapter().predict(clip))
+
+
+def test_weights_folder_and_default_location(weights, monkeypatch):
+    folder = weights["mobilenetv3"].parent  # holds rvm_mobilenetv3.pth and rvm_resnet50.pth
+    adapter = RVMResNet50Adapter()
+    adapter.load(folder, "cpu")
+    assert adapter.model.variant == "resnet50"
+    monkeypatch.setenv("VMBENCH_WEIGHTS", str(folder))
+    adapter = RVMMobileNetV3Adapter()
+    adapter.load(None, "cpu")
+    assert adapter.model.variant == "mobilenetv3"

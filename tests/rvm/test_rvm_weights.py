@@ -132,3 +132,11 @@ def test_missing_file_says_where_to_put_it(tmp_path, monkeypatch, variant):
 def test_unknown_variant():
     with pytest.raises(InputError, match="unknown RVM variant 'vgg'"):
         load_rvm(None, variant="vgg")
+
+
+def test_default_path_without_variant(tmp_path, monkeypatch, saved):
+    monkeypatch.setenv("VMBENCH_WEIGHTS", str(tmp_path))
+    with pytest.raises(InputError, match="variant not given"):
+        load_rvm()  # no default file at all
+    (tmp_path / "rvm_mobilenetv3.pth").write_bytes(saved["mobilenetv3"][0].read_bytes())
+    assert load_rvm().variant == "mobilenetv3"  # the only default file present
