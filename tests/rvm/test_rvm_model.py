@@ -238,3 +238,23 @@ def test_parameter_counts():
             math.prod(shape) for key, shape in official_keys(variant).items() if not key.endswith(buffers)
         )
         assert sum(p.numel() for p in MattingNetwork(variant).parameters()) == expected
+
+
+@pytest.mark.slow
+def test_parity_with_official_tfjs_export():
+    """Needs the official TF.js export (tfjs branch of PeterL1n/RobustVideoMatting: model.json +
+    group1-shard1of1.bin) in $VMBENCH_RVM_TFJS_DIR; skipped otherwise. Runs the official graph
+    with our interpreter and compares with MattingNetwork on the same weights (ratio 1)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("VMBENCH_RVM_TFJS_DIR")
+    if not folder or not (Path(folder) / "model.json").is_file():
+        pytest.skip("set VMBENCH_RVM_TFJS_DIR to a folder with the RVM TF.js model.json + group1-shard1of1.bin")
+    from baselines.rvm.parity_tfjs import compare
+
+    rows = compare(Path(folder) / "model.json", Path(folder) / "group1-shard1of1.bin", height=63, width=110, frames=2)
+    for row in rows:
+        assert row["pha_raw_range"] > 0.1  # the comparison is not between two constants
+        for key in ("fgr", "pha", "r1o", "r2o", "r3o", "r4o", "pha_raw"):
+            assert row[key] < 1e-4, (key, row)
