@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +89,7 @@ class TfjsGraph:
     def _value(self, ref: str):
         name, _, index = ref.partition(":")
         result = self._node(name)
-        return result if isinstance(result, list) is False else result[int(index or 0)]
+        return result[int(index or 0)] if isinstance(result, list) else result
 
     def _node(self, name: str):
         if name in self.cache:
@@ -247,8 +246,7 @@ def _tf_conv(weights: dict, path: str) -> tuple[np.ndarray, np.ndarray | None, s
             return weights[full + suffix], weights[offset], kind
     for suffix in ("/Conv2D/ReadVariableOp", "/depthwise/ReadVariableOp"):
         if full + suffix in weights:
-            bias = full.rsplit("/", 0)[0] + "/BiasAdd/ReadVariableOp"
-            return weights[full + suffix], weights.get(bias), "plain"
+            return weights[full + suffix], weights.get(full + "/BiasAdd/ReadVariableOp"), "plain"
     raise KeyError(path)
 
 
