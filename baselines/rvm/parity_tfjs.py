@@ -284,8 +284,11 @@ def state_dict_from_tfjs(weights: dict[str, np.ndarray], net: MattingNetwork) ->
     conv_bn("backbone.features.0", enc + "conv_bn_activation/conv2d", 1e-3)
     for k in range(15):
         ir = "inverted_residual" + (f"_{k}" if k else "")
-        inside = sorted({n.split("/")[3] for n in names if n.startswith(f"{enc}{ir}/") and "conv_bn_activation" in n.split("/")[3]},
-                        key=lambda s: int(s.rsplit("_", 1)[1]))
+        layers = {n.split("/")[3] for n in names if n.startswith(f"{enc}{ir}/")}
+        inside = sorted(
+            (layer for layer in layers if layer.startswith("conv_bn_activation")),
+            key=lambda s: int(s.rsplit("_", 1)[1]),
+        )
         children = list(net.backbone.features[k + 1].block)
         conv_idx = [i for i, c in enumerate(children) if type(c).__name__ != "SqueezeExcite"]
         assert len(inside) == len(conv_idx), (ir, inside)
@@ -300,7 +303,8 @@ def state_dict_from_tfjs(weights: dict[str, np.ndarray], net: MattingNetwork) ->
             if bn is None:
                 conv_bn(key, base + conv_name, 1e-3, depthwise)
             else:  # dilated depthwise: conv and batch norm kept apart (SpaceToBatch in between)
-                sd[key + ".0.weight"] = _torch_kernel(weights[_PREFIX + base + conv_name + "/depthwise/ReadVariableOp"], True)
+                kernel = weights[_PREFIX + base + conv_name + "/depthwise/ReadVariableOp"]
+                sd[key + ".0.weight"] = _torch_kernel(kernel, True)
                 bn_path = _PREFIX + base + bn + "/FusedBatchNormV3/"
                 _set_bn(sd, key + ".1", weights[bn_path + "Scaled"], weights[bn_path + "Offset"], 1e-3)
         se = [n for n in names if n.startswith(f"{enc}{ir}/") and "/squeeze_excitation" in n]
