@@ -20,10 +20,10 @@ def register(subparsers) -> None:
 def _run(args) -> int:
     from vmbench.errors import InputError
     from vmbench.leaderboard.plots import parse_date, plot_history
-    from vmbench.leaderboard.results import load_result
+    from vmbench.leaderboard.results import drop_sidecars, load_result
     from vmbench.leaderboard.units import metric_unit
 
-    results = [load_result(p) for p in args.results]
+    results = [load_result(p) for p in drop_sidecars(args.results)]
     protocols = sorted({r.protocol for r in results})
     if len(protocols) > 1:
         raise InputError(f"runs mix protocols {protocols}; their {args.metric} values are not comparable")

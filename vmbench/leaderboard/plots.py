@@ -81,7 +81,7 @@ def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, 
     ax.set_ylabel(_label(results[0].protocol, metric))
     ax.set_title(title or f"{metric} over time (mean across clips, band: 25-75 %)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, Path(out_base))
 
 
@@ -106,7 +106,7 @@ def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *
     ax.set_xlabel(_label(results[0].protocol, metric))
     ax.set_title(title or f"{metric} per clip")
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, Path(out_base))
 
 
@@ -211,7 +211,7 @@ def plot_history(results: list[RunResult], metric: str, out_path: str | Path) ->
     ax.set_ylabel(_label(results[0].protocol, metric))
     ax.set_title(f"{metric} across runs")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.autofmt_xdate()
     out = Path(out_path)
     base = out.with_suffix("") if out.suffix.lower() in (".png", ".svg") else out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vmbench.errors import InputError
 
-__all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results"]
+__all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
 
 RESULT_KEYS = ("protocol", "summary", "clips", "frames")
 _ID_KEYS = ("dataset", "clip", "frame", "frames", "instance", "inst", "exp_id", "expression")
@@ -132,9 +132,20 @@ def load_result(path: str | Path) -> RunResult:
                      clips=data["clips"], frames=data["frames"], run=run)
 
 
+def drop_sidecars(paths: list[str | Path]) -> list[Path]:
+    """Drop `*.run.json` from a file list (a shell glob `runs/*.json` matches the sidecars too)."""
+    kept = [Path(p) for p in paths if not str(p).endswith(".run.json")]
+    if len(kept) != len(paths):
+        import sys
+
+        print(f"vmbench: note: skipped {len(paths) - len(kept)} .run.json sidecar(s) given as results "
+              "(they are read beside their result)", file=sys.stderr)
+    return kept
+
+
 def load_results(paths: list[str | Path]) -> list[RunResult]:
     """Load several results; two files claiming the same method, track and protocol is an error."""
-    results = [load_result(p) for p in paths]
+    results = [load_result(p) for p in drop_sidecars(list(paths))]
     seen: dict[tuple, Path] = {}
     for r in results:
         key = (r.track, r.protocol, r.method, r.date)
