@@ -135,3 +135,18 @@ def test_bad_result_file_is_input_error(tmp_path, capsys):
     rc, _ = _run(tmp_path, [bad])
     err = capsys.readouterr().err
     assert rc == 2 and "bad.json" in err and "extra" in err
+
+
+def test_never_overwrites_foreign_readme(tmp_path, capsys):
+    f = write_result(tmp_path / "A.json", {"MAD": [5.0, 6.0]})
+    out = tmp_path / "lb"
+    out.mkdir()
+    (out / "README.md").write_text("my notes")
+    assert main(["leaderboard", str(f), "--out", str(out), "--no-plots"]) == 2
+    assert (out / "README.md").read_text() == "my notes"
+    assert "README.md" in capsys.readouterr().err
+    # a leaderboard folder written by vmbench is regenerated in place
+    out2 = tmp_path / "lb2"
+    assert main(["leaderboard", str(f), "--out", str(out2), "--no-plots"]) == 0
+    assert main(["leaderboard", str(f), "--out", str(out2), "--no-plots", "--sort", "MAD"]) == 0
+    assert "--sort MAD" in (out2 / "README.md").read_text()

@@ -119,3 +119,20 @@ def test_git_commit_in_repo():
 
     sha = git_commit(Path(__file__).parent)
     assert sha is None or re.fullmatch(r"[0-9a-f]{40}", sha)
+
+
+def test_leaderboard_draws_strips_when_run_record_has_paths(tmp_path):
+    gt = {"c0": np.zeros((1, 8, 8), np.float32), "c1": np.ones((1, 8, 8), np.float32)}
+    pred = {"c0": np.zeros((1, 8, 8), np.float32), "c1": np.zeros((1, 8, 8), np.float32)}
+    _clip_tree(tmp_path / "gt", gt, pha=True)
+    _clip_tree(tmp_path / "pred", pred, pha=False)
+    res = tmp_path / "r.json"
+    clips = [{"dataset": "d", "clip": "c0", "frames": 1, "MAD": 0.0}, {"dataset": "d", "clip": "c1", "frames": 1, "MAD": 1000.0}]
+    frames = [{"dataset": "d", "clip": c["clip"], "frame": "0000", "MAD": c["MAD"]} for c in clips]
+    res.write_text(json.dumps({"protocol": "rvm", "summary": {"MAD": 500.0}, "clips": clips, "frames": frames}))
+    write_run_record(res, {"method": "m", "track": "none", "pred": str(tmp_path / "pred"), "gt": str(tmp_path / "gt")})
+    out = tmp_path / "lb"
+    assert main(["leaderboard", str(res), "--out", str(out), "--strips", "1"]) == 0
+    strips = sorted(p.name for p in (out / "plots" / "none__rvm" / "strips" / "m").iterdir())
+    assert strips == ["worst_1_d_c1.png", "worst_1_d_c1.svg"]
+    assert "strips/m/worst_1_d_c1.png" in (out / "README.md").read_text()

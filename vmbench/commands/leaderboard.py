@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 
 __all__ = ["register"]
 
@@ -17,13 +16,14 @@ def register(subparsers) -> None:
                     "tables/ and plots/ into --out. See docs/leaderboard.md.",
     )
     p.add_argument("results", nargs="*", metavar="RESULT.json", help="result files (sidecars RESULT.run.json read when present)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder, e.g. leaderboards/standard")
+    p.add_argument("--out", metavar="DIR", help="output folder, e.g. leaderboards/standard (required)")
     p.add_argument("--sort", metavar="METRIC", help="sort metric (default: MAD for plain protocols, VIMQ for instance)")
     p.add_argument("--published", metavar="BENCHMARK",
                    help="show a paper benchmark's published numbers beside measured rows "
                         "(never automatic; `--published list` prints the names)")
     p.add_argument("--title", default="vmbench leaderboard")
     p.add_argument("--no-plots", action="store_true", help="tables only")
+    p.add_argument("--force", action="store_true", help="overwrite a README.md in --out not written by vmbench")
     p.add_argument("--strips", type=int, default=3, metavar="N",
                    help="worst clips per method drawn as image strips when the run record has pred/gt (0: none)")
     p.set_defaults(func=_run)
@@ -40,15 +40,30 @@ def _run(args) -> int:
         for name, papers in benchmarks().items():
             print(f"{name}: {'; '.join(papers)}")
         return 0
+    if not args.out:
+        raise InputError("--out DIR is required")
     if not args.results and not args.published:
         raise InputError("give at least one RESULT.json (or --published BENCHMARK)")
     results = load_results(args.results)
     pub = published_rows(args.published) if args.published else None
-    command = "vmbench leaderboard " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
     groups = write_leaderboard(results, args.out, sort=args.sort, published=pub, published_name=args.published,
-                               title=args.title, command=command, plots=not args.no_plots, strips=args.strips)
+                               title=args.title, command=_command(args), plots=not args.no_plots,
+                               strips=args.strips, force=args.force)
     for g in groups:
         print(f"## track {g.track}, protocol {g.protocol}\n")
         print(group_markdown(g))
     print(f"wrote {args.out}/README.md, results.csv, tables/, plots/")
     return 0
+
+
+def _command(args) -> str:
+    """The command line that reproduces this leaderboard (recorded in its README)."""
+    parts = ["vmbench", "leaderboard", *args.results, "--out", args.out]
+    for flag, value in (("--sort", args.sort), ("--published", args.published), ("--strips", args.strips)):
+        if value is not None and not (flag == "--strips" and value == 3):
+            parts += [flag, str(value)]
+    if args.title != "vmbench leaderboard":
+        parts += ["--title", args.title]
+    if args.no_plots:
+        parts.append("--no-plots")
+    return " ".join(shlex.quote(str(p)) for p in parts)
