@@ -33,7 +33,7 @@ def _run(args) -> int:
     undated = [str(r.path) for r in results if parse_date(r.date) is None]
     if undated:
         raise InputError(f"no readable 'date' in the .run.json of {', '.join(undated)}")
-    rows = sorted(results, key=lambda r: (r.method, parse_date(r.date).replace(tzinfo=None)))
+    rows = sorted(results, key=lambda r: (r.method, parse_date(r.date)))
     unit = metric_unit(protocols[0], args.metric).unit
     head = ["method", "date", "git_commit", "vmbench_version", f"{args.metric} ({unit})"]
     body = [[r.method, str(r.date), str(r.run.get("git_commit") or "")[:10], str(r.run.get("vmbench_version") or ""),

@@ -5,7 +5,7 @@ and a metric's history across runs. Matplotlib with the Agg backend; every figur
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -180,13 +180,14 @@ def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root:
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """ISO date or datetime from a run record (``Z`` accepted); None when absent or unreadable."""
+    """ISO date or datetime from a run record (``Z`` accepted) as naive UTC; None when absent or unreadable."""
     if not text:
         return None
     try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        d = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return None
+    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo is not None else d
 
 
 def plot_history(results: list[RunResult], metric: str, out_path: str | Path) -> list[Path]:
@@ -200,7 +201,7 @@ def plot_history(results: list[RunResult], metric: str, out_path: str | Path) ->
         d = parse_date(r.date)
         if d is None or metric not in r.summary:
             continue
-        lines.setdefault(r.method, []).append((d.replace(tzinfo=None), r.summary[metric]))
+        lines.setdefault(r.method, []).append((d, r.summary[metric]))
     if not lines:
         raise InputError(f"no run has both a date (in its .run.json) and metric {metric!r}")
     fig, ax = plt.subplots(figsize=(7, 3.6))

@@ -295,6 +295,14 @@ def csv_header(metrics: list[str]) -> list[str]:
     return cols
 
 
+def _display_path(path: Path) -> str:
+    """Path relative to the working directory when below it (committed leaderboards stay portable)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def csv_records(g: Group) -> list[dict]:
     """One dict per row with full-precision numbers (for results.csv and the per-track CSV)."""
     recs = []
@@ -305,7 +313,7 @@ def csv_records(g: Group) -> list[dict]:
         if r.result is not None:
             for k in ("date", "git_commit", "vmbench_version", "dataset_hash", "weights_sha256"):
                 rec[k] = r.info(k)
-            rec["source"] = str(r.result.path)
+            rec["source"] = _display_path(r.result.path)
             rec["n_clips"] = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
         else:
             p = r.published
