@@ -150,3 +150,18 @@ def test_never_overwrites_foreign_readme(tmp_path, capsys):
     assert main(["leaderboard", str(f), "--out", str(out2), "--no-plots"]) == 0
     assert main(["leaderboard", str(f), "--out", str(out2), "--no-plots", "--sort", "MAD"]) == 0
     assert "--sort MAD" in (out2 / "README.md").read_text()
+
+
+def test_vimq_interval_is_product_of_resampled_means(tmp_path):
+    # clip 0: RQ 1, TQ .5, MQ .2 (VIMQ .1); clip 1: RQ 0, TQ 1, MQ .6 (VIMQ 0).
+    # Dataset VIMQ = .5 * .75 * .4 = .15. Resamples: {0,0} -> .1, {1,1} -> 0, mixed (p=1/2) -> .15,
+    # so the interval is [0, .15]; a plain mean of per-clip VIMQ would give [0, .1].
+    parts = {"RQ": [1.0, 0.0], "TQ": [0.5, 1.0], "MQ": [0.2, 0.6], "VIMQ": [0.1, 0.0]}
+    f = write_result(tmp_path / "i.json", parts, protocol="instance",
+                     summary={"RQ": 0.5, "TQ": 0.75, "MQ": 0.4, "VIMQ": 0.15})
+    rc, out = _run(tmp_path, [f])
+    (row,) = _rows(out)
+    assert float(row["VIMQ"]) == 0.15
+    assert float(row["VIMQ_lo"]) == pytest.approx(0.0)
+    assert float(row["VIMQ_hi"]) == pytest.approx(0.15)
+    assert (float(row["RQ_lo"]), float(row["RQ_hi"])) == (0.0, 1.0)
