@@ -23,7 +23,8 @@ def _units_md(g: Group) -> str:
     lines = ["| metric | unit | better | meaning |", "|---|---|---|---|"]
     for m in g.metrics:
         u = metric_unit(g.protocol, m)
-        lines.append(f"| {m} | {u.unit} | {'higher' if u.higher_is_better else 'lower'} | {u.meaning} |")
+        cells = [m, u.unit, "higher" if u.higher_is_better else "lower", u.meaning]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

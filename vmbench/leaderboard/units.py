@@ -34,7 +34,7 @@ def _u(metric: str, unit: str, meaning: str, hib: bool = False) -> MetricUnit:
 
 
 _RVM = {
-    "MAD": _u("MAD", "x1e-3", "mean |pred - gt| over all pixels, times 1e3"),
+    "MAD": _u("MAD", "x1e-3", "mean abs(pred - gt) over all pixels, times 1e3"),
     "MSE": _u("MSE", "x1e-3", "mean (pred - gt)^2 over all pixels, times 1e3"),
     "Grad": _u("Grad", "/1e3", "sum over pixels of squared gradient-magnitude difference (sigma 1.4), divided by 1e3"),
     "Conn": _u("Conn", "/1e3", "connectivity error summed over pixels, divided by 1e3"),
@@ -43,7 +43,7 @@ _RVM = {
     "fgr_MSE": _u("fgr_MSE", "x1e-3", "foreground colour MSE where gt alpha > 0, times 1e3"),
 }
 _DIM = {
-    "SAD": _u("SAD", "/1e3", "sum |pred - gt| over the unknown (trimap 128) region, divided by 1e3"),
+    "SAD": _u("SAD", "/1e3", "sum abs(pred - gt) over the unknown (trimap 128) region, divided by 1e3"),
     "MSE": _u("MSE", "unscaled", "mean (pred - gt)^2 over the unknown region, not scaled"),
     "Grad": _u("Grad", "/1e3", "gradient error summed over the unknown region, divided by 1e3"),
     "Conn": _u("Conn", "/1e3", "connectivity error summed over the unknown region, divided by 1e3"),
@@ -59,7 +59,7 @@ _INSTANCE = {
     "VIMQ_dtSSD": _u("VIMQ_dtSSD", "fraction [0,1]", "VIMQ with the dtSSD error", True),
 }
 _MAGGIE = {
-    "MAD": _u("MAD", "MaGGIe x1e10/mask", "mean |pred - gt| / mask area / (H*W) x1e10 (resolution dependent)"),
+    "MAD": _u("MAD", "MaGGIe x1e10/mask", "mean abs(pred - gt) / mask area / (H*W) x1e10 (resolution dependent)"),
     "MSE": _u("MSE", "MaGGIe x1e10/mask", "mean (pred - gt)^2 / mask area / (H*W) x1e10"),
     "Grad": _u("Grad", "x1e-3", "gradient error summed, times 1e-3"),
     "Conn": _u("Conn", "x1e-3", "connectivity error summed, times 1e-3"),
@@ -71,7 +71,7 @@ _AS_PRINTED = {
     for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD", "MAD-T", "core_MAD", "core_MSE", "core_dtSSD")
 }
 _VRMDIFF = {
-    "MAD": _u("MAD", "unscaled", "mean |pred - gt|, not scaled (as printed)"),
+    "MAD": _u("MAD", "unscaled", "mean abs(pred - gt), not scaled (as printed)"),
     "MSE": _u("MSE", "unscaled", "mean (pred - gt)^2, not scaled (as printed)"),
     "Grad": _u("Grad", "as printed", "as printed in the paper"),
     "Conn": _u("Conn", "as printed", "as printed; the paper marks it higher-is-better", True),
