@@ -173,7 +173,7 @@ def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root:
             ax.set_title(label, fontsize=9)
             ax.axis("off")
         fig.suptitle(f"{res.method}: {dataset}/{clip} frame {gt_path.stem} "
-                     f"({metric} of clip {row[metric]:.4g})", fontsize=10)
+                     f"(worst frame; clip {metric} {row[metric]:.4g})", fontsize=10)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in f"{dataset}_{clip}")
         written += _save(fig, Path(out_dir) / f"worst_{len(written) // 2 + 1}_{safe}")
     return written

@@ -1,12 +1,14 @@
 """The run record (RESULT.run.json): who produced a result, when, from what code and data.
 
-Kept beside the result so that the result JSON keeps exactly its four pinned keys.
+Kept beside the result so that the result JSON keeps exactly its four pinned keys. `vmbench eval`
+writes its records with `vmbench.provenance` (which also fills the dataset hash and the baseline's
+weights hash); this module is the generic builder (any fields) that the leaderboard tools and scripts use.
+Both write the same keys and the same ``RESULT.run.json`` path.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -14,23 +16,13 @@ from pathlib import Path
 from vmbench import __version__
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import sidecar_path
+from vmbench.provenance import git_commit  # one implementation, shared with `vmbench eval`
 
 __all__ = ["RUN_KEYS", "git_commit", "make_run_record", "write_run_record", "read_run_record"]
 
 #: keys the leaderboard reads; others (pred, gt, ...) are kept as given
 RUN_KEYS = ("method", "track", "task", "protocol", "vmbench_version", "git_commit", "date",
             "dataset_hash", "weights_sha256")
-
-
-def git_commit(cwd: str | Path | None = None) -> str | None:
-    """`git rev-parse HEAD` of the repository at `cwd` (default: the current directory), or None."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True,
-                             timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and len(sha) == 40 else None
 
 
 def make_run_record(**fields) -> dict:
