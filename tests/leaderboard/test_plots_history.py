@@ -10,7 +10,7 @@ import numpy as np
 from helpers import write_result
 
 from vmbench.cli import main
-from vmbench.leaderboard.provenance import make_run_record, write_run_record
+from vmbench.provenance import make_run_record, write_run_record
 from vmbench.leaderboard.plots import frame_index_stats, plot_over_time, plot_per_clip, render_worst_strips
 from vmbench.leaderboard.results import load_result
 
@@ -115,7 +115,7 @@ def test_make_and_write_run_record(tmp_path, monkeypatch):
 
 
 def test_git_commit_in_repo():
-    from vmbench.leaderboard.provenance import git_commit
+    from vmbench.provenance import git_commit
 
     sha = git_commit(Path(__file__).parent)
     assert sha is None or re.fullmatch(r"[0-9a-f]{40}", sha)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vmbench.errors import InputError
+from vmbench.provenance import run_record_path
 
 __all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
 
@@ -19,10 +20,7 @@ RESULT_KEYS = ("protocol", "summary", "clips", "frames")
 _ID_KEYS = ("dataset", "clip", "frame", "frames", "instance", "inst", "exp_id", "expression")
 
 
-def sidecar_path(result_json: str | Path) -> Path:
-    """`runs/x.json` -> `runs/x.run.json` (same folder, same stem)."""
-    p = Path(result_json)
-    return p.with_name(p.stem + ".run.json") if p.suffix == ".json" else p.with_name(p.name + ".run.json")
+sidecar_path = run_record_path  # one definition, in vmbench.provenance
 
 
 @dataclass
