@@ -1,0 +1,348 @@
+"""Numba kernels for the per-frame matting metrics (private: use `vmbench.metrics.frame`).
+
+All kernels take float32 (H, W) alphas in [0, 1], an optional uint8 region mask (nonzero =
+counted) and accumulate in float64. Each one is checked in the tests against an independent
+NumPy/SciPy version written from the definition.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "abs_sq_sums",
+    "gradient_magnitude",
+    "grad_error",
+    "conn_error",
+    "dtssd_sum",
+    "gaussian_gradient_kernel",
+]
+
+
+def gaussian_gradient_kernel(sigma: float = 1.4, epsilon: float = 1e-2) -> tuple[np.ndarray, np.ndarray]:
+    """The separable factors of the 9x9 gradient-of-Gaussian kernel used by RVM and the DIM code.
+
+    The reference kernel is ``Kx[i, j] = G(i - h) * G'(j - h) / ||.||_2`` with half-size
+    ``h = ceil(sigma * sqrt(-2 ln(sqrt(2 pi) sigma epsilon)))`` (= 4 for sigma 1.4). Returns the
+    row factor (G) and the column factor (G'), each scaled by sqrt of the norm, in float64.
+    """
+    half = int(math.ceil(sigma * math.sqrt(-2.0 * math.log(math.sqrt(2.0 * math.pi) * sigma * epsilon))))
+    x = np.arange(-half, half + 1, dtype=np.float64)
+    gauss = np.exp(-(x**2) / (2.0 * sigma**2)) / (sigma * math.sqrt(2.0 * math.pi))
+    dgauss = -x * gauss / sigma**2
+    norm = math.sqrt(float(np.sum(gauss**2) * np.sum(dgauss**2)))
+    return gauss / math.sqrt(norm), dgauss / math.sqrt(norm)
+
+
+@njit(cache=True, nogil=True)
+def abs_sq_sums(pred, gt, mask, use_mask):
+    """Sum of |p - g|, sum of (p - g)^2 and the pixel count, over the mask (or all pixels)."""
+    h, w = pred.shape
+    s_abs = 0.0
+    s_sq = 0.0
+    count = 0
+    for y in range(h):
+        for x in range(w):
+            if use_mask and mask[y, x] == 0:
+                continue
+            d = np.float64(pred[y, x]) - np.float64(gt[y, x])
+            s_abs += abs(d)
+            s_sq += d * d
+            count += 1
+    return s_abs, s_sq, count
+
+
+@njit(cache=True, nogil=True)
+def gradient_magnitude(img, row_k, col_k, zero_border):
+    """|grad| of `img` (float64 (H, W)) by correlation with the separable 9x9 kernel.
+
+    gx = correlate(img, outer(row_k, col_k)), gy = correlate(img, outer(col_k, row_k)).
+    Borders are replicated (RVM, DIM) or zero-padded (`zero_border`, MaGGIe).
+    """
+    h, w = img.shape
+    r = row_k.shape[0] // 2
+    # horizontal passes: a = img (*) col_k along x, b = img (*) row_k along x
+    a = np.zeros((h, w))
+    b = np.zeros((h, w))
+    for y in range(h):
+        for x in range(w):
+            sa = 0.0
+            sb = 0.0
+            for j in range(-r, r + 1):
+                xx = x + j
+                if xx < 0 or xx >= w:
+                    if zero_border:
+                        continue
+                    xx = 0 if xx < 0 else w - 1
+                v = img[y, xx]
+                sa += col_k[j + r] * v
+                sb += row_k[j + r] * v
+            a[y, x] = sa
+            b[y, x] = sb
+    out = np.empty((h, w))
+    for y in range(h):
+        for x in range(w):
+            gx = 0.0
+            gy = 0.0
+            for i in range(-r, r + 1):
+                yy = y + i
+                if yy < 0 or yy >= h:
+                    if zero_border:
+                        continue
+                    yy = 0 if yy < 0 else h - 1
+                gx += row_k[i + r] * a[yy, x]
+                gy += col_k[i + r] * b[yy, x]
+            out[y, x] = math.sqrt(gx * gx + gy * gy)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _normalise(img, mode):
+    """mode 0: as is; 1: per-image min-max (constant -> zeros), as cv2.normalize / mat2gray."""
+    out = img.astype(np.float64)
+    if mode == 1:
+        lo = out.min()
+        hi = out.max()
+        if hi > lo:
+            out = (out - lo) / (hi - lo)
+        else:
+            out[:] = 0.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def grad_error(pred, gt, mask, use_mask, row_k, col_k, norm_mode, single_magnitudes):
+    """Sum over the region of (|grad g| - |grad p|)^2 (the caller applies the /1000)."""
+    gp = gradient_magnitude(_normalise(pred, norm_mode), row_k, col_k, False)
+    gg = gradient_magnitude(_normalise(gt, norm_mode), row_k, col_k, False)
+    h, w = pred.shape
+    total = 0.0
+    for y in range(h):
+        for x in range(w):
+            if use_mask and mask[y, x] == 0:
+                continue
+            if single_magnitudes:  # the DIM code subtracts single(|grad|) values
+                d = np.float64(np.float32(gg[y, x])) - np.float64(np.float32(gp[y, x]))
+            else:
+                d = gg[y, x] - gp[y, x]
+            total += d * d
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _find(parent, i):
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        nxt = parent[i]
+        parent[i] = root
+        i = nxt
+    return root
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _levels_and_run_counts(pred, gt, thresholds):
+    """k[y, x] = number of thresholds i >= 1 with p >= th[i] and g >= th[i] (compared in float64),
+    and counts[i, y] = number of runs of {k >= i} in row y."""
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    k = np.empty((h, w), dtype=np.uint8)
+    counts = np.zeros((n + 1, h), dtype=np.int64)
+    for y in prange(h):
+        prev = 0
+        for x in range(w):
+            m = min(np.float64(pred[y, x]), np.float64(gt[y, x]))
+            c = int(m * n)
+            if c < 0:
+                c = 0
+            elif c > n:
+                c = n
+            while c < n and m >= thresholds[c + 1]:
+                c += 1
+            while c > 0 and m < thresholds[c]:
+                c -= 1
+            k[y, x] = c
+            if c < prev:
+                for i in range(c + 1, prev + 1):
+                    counts[i, y] += 1
+            prev = c
+        for i in range(1, prev + 1):
+            counts[i, y] += 1
+    return k, counts
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _fill_runs(k, row_first, run_y, run_s, run_e):
+    """Write the runs of {k >= i} of every row at their precomputed slots (row-major order)."""
+    h, w = k.shape
+    n = row_first.shape[0] - 1
+    for y in prange(h):
+        fill = np.empty(n + 1, dtype=np.int64)
+        start = np.zeros(n + 1, dtype=np.int64)
+        for i in range(1, n + 1):
+            fill[i] = row_first[i, y]
+        prev = 0
+        for x in range(w + 1):
+            cur = np.int64(k[y, x]) if x < w else 0
+            if cur > prev:
+                for i in range(prev + 1, cur + 1):
+                    start[i] = x
+            elif cur < prev:
+                for i in range(cur + 1, prev + 1):
+                    r = fill[i]
+                    run_y[r] = y
+                    run_s[r] = start[i]
+                    run_e[r] = x - 1
+                    fill[i] = r + 1
+            prev = cur
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _mark_rows(in_omega, row_first, run_s, run_e, bits):
+    """bits[y, x] |= 1 << i for every pixel of a run of threshold i that lies in omega_i."""
+    h = bits.shape[0]
+    n = row_first.shape[0] - 1
+    for y in prange(h):
+        for i in range(1, n + 1):
+            flag = np.uint16(1 << i)
+            for r in range(row_first[i, y], row_first[i, y + 1]):
+                if in_omega[r]:
+                    for x in range(run_s[r], run_e[r] + 1):
+                        bits[y, x] |= flag
+
+
+@njit(cache=True, nogil=True)
+def _largest_components(pred, gt, thresholds):
+    """For each threshold, the largest 4-connected component of {p >= th} & {g >= th}.
+
+    The rows are cut into runs of k >= i (one sweep per row covers every threshold at once), runs
+    of adjacent rows that overlap are joined with union-find, and the largest component wins, ties
+    going to the component whose first pixel comes first in row-major order (the label order of
+    OpenCV, scipy and skimage). Returns (bits, first_empty): bit i of bits[y, x] is set when the
+    pixel lies in the largest component at threshold i; first_empty is the first threshold index
+    whose intersection is empty (n + 1 if none).
+    """
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    k, counts = _levels_and_run_counts(pred, gt, thresholds)
+    row_first = np.empty((n + 1, h + 1), dtype=np.int64)
+    total = 0
+    for i in range(1, n + 1):
+        for y in range(h):
+            row_first[i, y] = total
+            total += counts[i, y]
+        row_first[i, h] = total
+    run_y = np.empty(total, dtype=np.int64)
+    run_s = np.empty(total, dtype=np.int64)
+    run_e = np.empty(total, dtype=np.int64)
+    _fill_runs(k, row_first, run_y, run_s, run_e)
+
+    parent = np.arange(total)
+    size = np.zeros(total, dtype=np.int64)
+    first_px = np.zeros(total, dtype=np.int64)
+    in_omega = np.zeros(total, dtype=np.bool_)
+    first_empty = n + 1
+    for i in range(1, n + 1):
+        lo = row_first[i, 0]
+        hi = row_first[i, h]
+        if hi == lo:
+            if first_empty > n:
+                first_empty = i
+            continue
+        for y in range(1, h):
+            a = row_first[i, y - 1]
+            a_end = row_first[i, y]
+            b = a_end
+            b_end = row_first[i, y + 1]
+            while a < a_end and b < b_end:
+                if run_s[a] <= run_e[b] and run_s[b] <= run_e[a]:
+                    ra = _find(parent, a)
+                    rb = _find(parent, b)
+                    if ra < rb:
+                        parent[rb] = ra
+                    elif rb < ra:
+                        parent[ra] = rb
+                if run_e[a] < run_e[b]:
+                    a += 1
+                else:
+                    b += 1
+        for r in range(lo, hi):
+            first_px[r] = run_y[r] * w + run_s[r]
+        for r in range(lo, hi):
+            root = _find(parent, r)
+            size[root] += run_e[r] - run_s[r] + 1
+            if first_px[r] < first_px[root]:
+                first_px[root] = first_px[r]
+        best = -1
+        for r in range(lo, hi):
+            if parent[r] == r:
+                if best < 0 or size[r] > size[best] or (size[r] == size[best] and first_px[r] < first_px[best]):
+                    best = r
+        for r in range(lo, hi):
+            in_omega[r] = _find(parent, r) == best
+    bits = np.zeros((h, w), dtype=np.uint16)
+    _mark_rows(in_omega, row_first, run_s, run_e, bits)
+    return bits, first_empty
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _conn_rows(pred, gt, mask, use_mask, bits, first_empty, th32, indexnet_rule):
+    h, w = pred.shape
+    n = th32.shape[0] - 1
+    theta = np.float32(0.15)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    row_sums = np.zeros(h)
+    for y in prange(h):
+        acc = 0.0
+        for x in range(w):
+            if use_mask and mask[y, x] == 0:
+                continue
+            b = np.int64(bits[y, x]) >> 1
+            depth = 0
+            while b & 1:
+                depth += 1
+                b >>= 1
+            if depth >= n or (indexnet_rule and depth == first_empty - 1):
+                lv = one
+            else:
+                lv = th32[depth]
+            dg = gt[y, x] - lv
+            dp = pred[y, x] - lv
+            phig = one - (dg if dg >= theta else zero)
+            phip = one - (dp if dp >= theta else zero)
+            acc += abs(np.float64(phig) - np.float64(phip))
+        row_sums[y] = acc
+    return row_sums.sum()
+
+
+@njit(cache=True, nogil=True)
+def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule):
+    """Sum over the region of |phi_g - phi_p| for the connectivity error (caller applies /1000).
+
+    l = th[depth], depth = the number of consecutive thresholds (from the first) at which the pixel
+    lies in the largest common component (l = 1 if it stays in up to the last). With
+    `indexnet_rule`, pixels still unassigned when the intersection first becomes empty keep l = 1
+    (IndexNet's `continue`), instead of th[i-1] (RVM). d = alpha - l and phi = 1 - d * [d >= 0.15],
+    all in float32 as the references compute them.
+    """
+    bits, first_empty = _largest_components(pred, gt, thresholds)
+    return _conn_rows(pred, gt, mask, use_mask, bits, first_empty, thresholds.astype(np.float32), indexnet_rule)
+
+
+@njit(cache=True, nogil=True)
+def dtssd_sum(pred, pred_prev, gt, gt_prev):
+    """Sum over pixels of ((p_t - p_{t-1}) - (g_t - g_{t-1}))^2, the differences taken in float32."""
+    h, w = pred.shape
+    total = 0.0
+    for y in range(h):
+        for x in range(w):
+            dp = pred[y, x] - pred_prev[y, x]
+            dg = gt[y, x] - gt_prev[y, x]
+            d = np.float64(dp) - np.float64(dg)
+            total += d * d
+    return total
