@@ -35,14 +35,21 @@ __all__ = [
 
 
 def resolve_device(device: str) -> str:
-    """``"auto"`` -> ``"cuda"`` when torch sees a GPU, else ``"cpu"``; other names pass through."""
+    """``"auto"`` -> ``"cuda"`` when torch sees a GPU, else ``"cpu"``; ``cpu`` / ``cuda[:N]``
+    are checked (CUDA must be available); anything else is an InputError."""
     import torch
 
     if device in (None, "", "auto"):
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if str(device).startswith("cuda") and not torch.cuda.is_available():
-        raise InputError(f"device {device!r}: CUDA is not available on this machine (use cpu)")
-    return str(device)
+    device = str(device)
+    if device == "cpu":
+        return device
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise InputError(f"device {device!r}: CUDA is not available on this machine; "
+                             f"use --device cpu")
+        return device
+    raise InputError(f"device {device!r}: unknown device; use cpu, cuda, cuda:N or auto")
 
 
 def resolve_dtype(device: str, dtype: str | None):

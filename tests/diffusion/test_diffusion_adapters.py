@@ -237,11 +237,19 @@ def test_out_of_memory_becomes_a_clear_error(tiny_dirs, monkeypatch):
 
 
 def test_predict_before_load_and_bad_device():
+    import torch
+
     with pytest.raises(VmbenchError, match="load"):
         GVMAdapter().predict(ClipInput(name="c", frames=["x.png"]))
     from baselines.diffusion._common import resolve_device, resolve_dtype
 
     assert resolve_device("cpu") == "cpu"
+    with pytest.raises(InputError, match="unknown device"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():
+        assert resolve_device("auto") == "cpu"
+        with pytest.raises(InputError, match="CUDA is not available"):
+            resolve_device("cuda:0")
     assert str(resolve_dtype("cpu", None)) == "torch.float32"
     assert str(resolve_dtype("cpu", "bf16")) == "torch.bfloat16"
     with pytest.raises(InputError, match="dtype"):
