@@ -125,9 +125,12 @@ def _run_local(pairs, protocol_name, metrics, trimap_radius, workers, progress):
                 results.append(score_pair(pair, protocol_name, metrics, trimap_radius))
                 bar.update()
             return results
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers, initializer=_single_thread) as pool:
+        # spawn, not fork: Numba's OpenMP threads make fork() unsafe
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_single_thread) as pool:
             futures = [pool.submit(score_pair, p, protocol_name, metrics, trimap_radius) for p in pairs]
             results = []
             for fut in futures:
