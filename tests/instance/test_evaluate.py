@@ -158,7 +158,7 @@ def test_referring(ref_tree):
     P = np.stack([_f(preds[str(e)]) for e in range(3)])
     rs, ts, ms, _, _ = ref_vim(P, np.stack(exp_gt).astype(np.float32))
     assert (res["summary"]["RQ"], res["summary"]["TQ"], res["summary"]["MQ"]) == pytest.approx((rs, ts, ms), rel=1e-9)
-    assert {r["expression"] for r in res["frames"]} == {"0", "1", "2"}
+    assert {r["exp_id"] for r in res["frames"]} == {"0", "1", "2"}
 
 
 def test_cli_json(vim_tree, capsys):

@@ -3,7 +3,7 @@
 Both return the pinned result JSON (docs/formats.md): ``{"protocol", "summary", "clips", "frames"}``.
 ``summary`` and every clip row hold RQ, TQ, MQ, VIMQ (SHI-Labs/VIM) beside the matting metrics of
 the chosen protocol; ``frames`` has one row per (clip, ground-truth instance or expression, frame),
-with an ``instance`` (or ``expression``) key naming the sequence. See docs/instance.md.
+with an ``instance`` (or, for referring, ``exp_id``) key naming the sequence. See docs/instance.md.
 """
 
 from __future__ import annotations
@@ -328,7 +328,7 @@ def _referring_job(job: _Job) -> dict:
     labels = [(e.exp_id, None) for e in job.expressions]
     res = _clip_result(job, stems, labels, seqs, vim,
                        extra={"expressions": len(job.expressions),
-                              "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="expression")
+                              "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
     res["accuracy"] = acc
     return res
 
