@@ -51,9 +51,11 @@ def resolve_metrics(protocol: str, metrics) -> tuple[tuple[str, ...], tuple[str,
     return plain, davis
 
 
-def score_sequences(preds: np.ndarray, gts: np.ndarray, *, protocol: str, metrics: tuple[str, ...],
+def score_sequences(preds, gts, *, protocol: str, metrics: tuple[str, ...],
                     trimap_radius: int = 10) -> list[dict[str, np.ndarray]]:
     """Per-frame matting metrics of each (pred[k], gt[k]) sequence: a list of {metric: (T,) float64}.
+
+    `preds` and `gts` are sequences of float32 (T, H, W) arrays (stacks or lists of views).
 
     Plain protocols use `vmbench.protocols.score_clip` sequence by sequence; ``maggie`` scores all
     sequences of the clip together (its Grad normalises over the batch); its values are per-map
@@ -62,7 +64,7 @@ def score_sequences(preds: np.ndarray, gts: np.ndarray, *, protocol: str, metric
     if not metrics or len(gts) == 0:
         return [{} for _ in range(len(gts))]
     if protocol == "maggie":
-        out = maggie_clip(preds, gts, metrics=metrics)
+        out = maggie_clip(np.stack(preds), np.stack(gts), metrics=metrics)
         return [{m: out[m][k] for m in metrics} for k in range(len(gts))]
     from vmbench.protocols import score_clip
 
@@ -153,7 +155,7 @@ def _instance_job(job: _Job) -> dict:
         partner = {i: None for i in range(len(names))}
         partner.update({r: c for r, c in vim.pairs})
     zeros = np.zeros(gt.shape[1:], dtype=np.float32)
-    seq_pred = np.stack([pred[partner[i]] if partner[i] is not None else zeros for i in range(len(names))])
+    seq_pred = [pred[partner[i]] if partner[i] is not None else zeros for i in range(len(names))]  # views
     seqs = score_sequences(seq_pred, gt, protocol=job.protocol, metrics=job.metrics, trimap_radius=job.trimap_radius)
     if job.davis:
         for s, d in zip(seqs, _davis_rows(seq_pred, gt, job.davis, job.options.binarize)):
