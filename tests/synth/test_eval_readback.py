@@ -33,3 +33,41 @@ def test_coarse_mask_prediction_scores_mean_abs_diff(tiny_root, tmp_path):
     for key, want in diffs.items():
         np.testing.assert_allclose(got[key], want, rtol=1e-5, atol=1e-9)
     assert res.summary["MAD"] > 1
+
+
+def _copy_instance_preds(gt, pred):
+    for clip in sorted(p for p in gt.iterdir() if p.is_dir()):
+        shutil.copytree(clip / "pha", pred / clip.name)
+
+
+def test_instance_tree_read_back_by_instance_eval(tiny_root, tmp_path):
+    from vmbench.instance.evaluate import evaluate_instance
+
+    gt = tiny_root / "instance" / "multi"
+    _copy_instance_preds(gt, tmp_path / "pred")
+    res = evaluate_instance(tmp_path / "pred", gt)
+    s = res["summary"]
+    assert s["MAD"] == 0 and s["MSE"] == 0 and s["dtSSD"] == 0
+    assert s["RQ"] == 1 and s["VIMQ"] == 1
+
+
+def test_expressions_read_back_by_referring_eval(tiny_root, tmp_path):
+    import json
+
+    from vmbench.instance.evaluate import evaluate_referring
+
+    gt = tiny_root / "instance" / "multi"
+    meta = json.loads((gt / "meta_expressions.json").read_text())
+    right, wrong = tmp_path / "right", tmp_path / "wrong"
+    for clip, video in meta["videos"].items():
+        ids = sorted(p.name for p in (gt / clip / "pha").iterdir())
+        assert len(ids) >= 2
+        for exp_id, e in video["expressions"].items():
+            obj = e["obj_id"][0]
+            shutil.copytree(gt / clip / "pha" / obj, right / clip / exp_id)
+            other = ids[(ids.index(obj) + 1) % len(ids)]  # a different instance of the clip
+            shutil.copytree(gt / clip / "pha" / other, wrong / clip / exp_id)
+    good = evaluate_referring(right, gt)["summary"]
+    assert good["RefAcc"] == 1 and good["MAD"] == 0
+    bad = evaluate_referring(wrong, gt)["summary"]
+    assert bad["RefAcc"] < 0.5 and bad["MAD"] > 0
