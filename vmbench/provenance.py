@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import subprocess
 from datetime import datetime, timezone
+from enum import Enum
 from pathlib import Path
 
 from vmbench import __version__
+from vmbench.errors import InputError
 
 __all__ = ["make_run_record", "write_run_record", "read_run_record", "run_record_path", "git_commit", "dataset_hash"]
 
@@ -52,9 +54,23 @@ def _baseline_record(pred_root: Path) -> dict:
     return {k: data[k] for k in keys if k in data}
 
 
-def make_run_record(*, task: str, protocol: str, pred: Path | None = None, gt: Path | None = None,
-                    method: str | None = None, track: str | None = None, **extra) -> dict:
-    """Build the provenance record of one evaluation."""
+def _plain(value):
+    """JSON-friendly: enums by value, paths as strings."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def make_run_record(*, task: str | None = None, protocol: str | None = None, pred: Path | None = None,
+                    gt: Path | None = None, method: str | None = None, track=None, **extra) -> dict:
+    """Build a run record: version, git commit, UTC date, then what produced the result.
+
+    When `pred` holds a ``run.json`` written by ``vmbench run-baseline``, the adapter, track,
+    device and weights hash are taken from it; when `gt` belongs to an embedded benchmark, its
+    content hash is recorded. Explicit arguments and `extra` fields win.
+    """
     from_baseline = _baseline_record(pred) if pred is not None else {}
     record = {
         "vmbench_version": __version__,
@@ -63,28 +79,44 @@ def make_run_record(*, task: str, protocol: str, pred: Path | None = None, gt: P
         "task": task,
         "protocol": protocol,
         "method": method or from_baseline.get("adapter") or (Path(pred).name if pred is not None else None),
-        "track": track or from_baseline.get("track") or "unknown",
+        "track": _plain(track) or from_baseline.get("track") or "unknown",
         "dataset_hash": dataset_hash(gt) if gt is not None else None,
         "weights_sha256": from_baseline.get("weights_sha256"),
-        "pred": str(Path(pred).resolve()) if pred is not None else None,
-        "gt": str(Path(gt).resolve()) if gt is not None else None,
+        "pred": str(pred) if pred is not None else None,
+        "gt": str(gt) if gt is not None else None,
     }
     record.update({k: v for k, v in from_baseline.items() if k not in record})
-    record.update(extra)
+    record.update({k: _plain(v) for k, v in extra.items()})
     return record
 
 
 def run_record_path(result_json: Path) -> Path:
-    result_json = Path(result_json)
-    return result_json.with_name(result_json.stem + ".run.json")
+    """``runs/x.json`` -> ``runs/x.run.json`` (same folder, same stem)."""
+    p = Path(result_json)
+    return p.with_name(p.stem + ".run.json") if p.suffix == ".json" else p.with_name(p.name + ".run.json")
 
 
 def write_run_record(result_json: Path, record: dict) -> Path:
+    """Write `record` as RESULT.run.json beside RESULT.json; returns the path written."""
     path = run_record_path(result_json)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+    try:
+        text = json.dumps(record, indent=1, default=str)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{path}: run record is not JSON-serialisable ({exc})") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
     return path
 
 
-def read_run_record(result_json: Path) -> dict:
+def read_run_record(result_json: Path) -> dict | None:
+    """The run record beside a result, or None when there is none."""
     path = run_record_path(result_json)
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a run record must be a JSON object")
+    return data

@@ -34,6 +34,8 @@ def format_table(result, *, max_clips: int = 200) -> str:
     lines.append("")
     lines.append(tabulate(summary, headers=["summary", "", "frames", *metrics], tablefmt="simple"))
     lines.append("")
+    if getattr(result, "layout", ""):
+        lines.append(f"layout {result.layout}: {len(clips)} clips, {total_frames} frames")
     if proto is not None:
         lines.append(f"protocol {proto.name}: {proto.reference}")
         pooling = ("mean over frame indices of the per-index mean over clips (RVM's sheet)"

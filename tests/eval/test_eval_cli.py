@@ -50,7 +50,7 @@ def test_rvm_tree_json_matches_reference(tmp_path, capsys):
     out = tmp_path / "out.json"
     assert run_cli("--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--json", out) == 0
     table = capsys.readouterr().out
-    assert "protocol rvm" in table and "x1e3" in table and "ds_b" in table
+    assert "protocol rvm" in table and "x1e3" in table and "ds_b" in table and "layout rvm-tree: 4 clips, 16 frames" in table
     data = json.loads(out.read_text())
     assert list(data) == ["protocol", "summary", "clips", "frames"]
     assert data["protocol"] == "rvm"

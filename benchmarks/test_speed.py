@@ -1,0 +1,88 @@
+"""Speed of vmbench against the reference-style implementation, measured with pytest-benchmark.
+
+Run: python -m pytest benchmarks/test_speed.py --benchmark-enable --benchmark-group-by=group -q
+then: python benchmarks/ratios.py .benchmarks/latest.json  (or use --benchmark-json FILE).
+Each group holds a vmbench case and its reference case, measured in the same run on the same
+machine; the ratio of their means is the figure reported in the README.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks import mattes, reference_style as ref
+from vmbench.evaluate import evaluate
+from vmbench.protocols import ClipScorer, get_protocol
+
+SIZES = {"512x288": (288, 512), "1920x1080": (1080, 1920)}
+
+
+def frame_pair(size):
+    h, w = SIZES[size]
+    g = mattes.gt_frame(3, h, w)
+    p = mattes.pred_frame(g, 3)
+    q = lambda a: (np.round(a * 255).astype(np.float32) / np.float32(255))
+    return q(p), q(g)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_conn_vmbench(benchmark, size):
+    p, g = frame_pair(size)
+    scorer = ClipScorer(get_protocol("rvm"), ("Conn",))
+    benchmark.group = f"conn {size}"
+    value = benchmark(lambda: scorer.add(p, g)["Conn"])
+    assert value == pytest.approx(ref.conn(p, g), rel=1e-5)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_conn_reference(benchmark, size):
+    p, g = frame_pair(size)
+    benchmark.group = f"conn {size}"
+    benchmark(ref.conn, p, g)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_rvm_set_vmbench(benchmark, size):
+    p, g = frame_pair(size)
+    benchmark.group = f"rvm metric set vs PNG decode {size}"
+    metrics = get_protocol("rvm").default_metrics
+
+    def run():
+        scorer = ClipScorer(get_protocol("rvm"), metrics)
+        scorer.add(p, g)
+        return scorer.add(p, g)
+
+    benchmark(run)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_rvm_set_reference(benchmark, size):
+    p, g = frame_pair(size)
+    benchmark.group = f"rvm metric set vs PNG decode {size}"
+    benchmark(lambda: (ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_decode_two_pngs(benchmark, size, tmp_path):
+    p, g = frame_pair(size)
+    cv2.imwrite(str(tmp_path / "p.png"), np.round(p * 255).astype(np.uint8))
+    cv2.imwrite(str(tmp_path / "g.png"), np.round(g * 255).astype(np.uint8))
+    benchmark.group = f"rvm metric set vs PNG decode {size}"
+    benchmark(lambda: (cv2.imread(str(tmp_path / "p.png"), 0), cv2.imread(str(tmp_path / "g.png"), 0)))
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    return mattes.write_tree(tmp_path_factory.mktemp("tree"), height=288, width=512, clips=4, frames=12)
+
+
+def test_end_to_end_vmbench(benchmark, tree):
+    benchmark.group = "end-to-end eval, 4 clips x 12 frames 512x288"
+    benchmark.pedantic(lambda: evaluate(tree / "pred", tree / "gt", workers=2), rounds=3, iterations=1)
+
+
+def test_end_to_end_reference(benchmark, tree):
+    benchmark.group = "end-to-end eval, 4 clips x 12 frames 512x288"
+    benchmark.pedantic(lambda: ref.evaluate_tree(str(tree / "pred"), str(tree / "gt")), rounds=3, iterations=1)

@@ -1,0 +1,46 @@
+"""`vmbench history RESULT.json... --metric MAD --out plot.png`: a metric across runs over time."""
+
+from __future__ import annotations
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "history",
+        help="plot and tabulate a metric across runs by run date (quality drift across releases)",
+        description="x = run date from each RESULT.run.json, one line per method. Prints the table too.",
+    )
+    p.add_argument("results", nargs="+", metavar="RESULT.json")
+    p.add_argument("--metric", required=True, metavar="METRIC")
+    p.add_argument("--out", required=True, metavar="PLOT.png", help="PNG (an SVG is written beside it)")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    from vmbench.errors import InputError
+    from vmbench.leaderboard.plots import parse_date, plot_history
+    from vmbench.leaderboard.results import drop_sidecars, load_result
+    from vmbench.leaderboard.units import metric_unit
+
+    results = [load_result(p) for p in drop_sidecars(args.results)]
+    protocols = sorted({r.protocol for r in results})
+    if len(protocols) > 1:
+        raise InputError(f"runs mix protocols {protocols}; their {args.metric} values are not comparable")
+    missing = [str(r.path) for r in results if args.metric not in r.summary]
+    if missing:
+        raise InputError(f"metric {args.metric!r} missing from {', '.join(missing)}")
+    undated = [str(r.path) for r in results if parse_date(r.date) is None]
+    if undated:
+        raise InputError(f"no readable 'date' in the .run.json of {', '.join(undated)}")
+    rows = sorted(results, key=lambda r: (r.method, parse_date(r.date)))
+    unit = metric_unit(protocols[0], args.metric).unit
+    head = ["method", "date", "git_commit", "vmbench_version", f"{args.metric} ({unit})"]
+    body = [[r.method, str(r.date), str(r.run.get("git_commit") or "")[:10], str(r.run.get("vmbench_version") or ""),
+             f"{r.summary[args.metric]:.6g}"] for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    for line in [head, ["-" * w for w in widths], *body]:
+        print("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip())
+    written = plot_history(results, args.metric, args.out)
+    print("\nwrote " + ", ".join(str(p) for p in written))
+    return 0

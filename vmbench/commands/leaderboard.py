@@ -1,0 +1,69 @@
+"""`vmbench leaderboard RESULT.json... --out DIR`: tables (md/csv/html) and plots per track and protocol."""
+
+from __future__ import annotations
+
+import shlex
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "leaderboard",
+        help="tables and plots from result files, grouped by track and protocol",
+        description="Rank result JSONs (docs/formats.md) per track and protocol with 95%% bootstrap "
+                    "intervals over clips and significance marks; write README.md, results.csv, "
+                    "tables/ and plots/ into --out. See docs/leaderboard.md.",
+    )
+    p.add_argument("results", nargs="*", metavar="RESULT.json", help="result files (sidecars RESULT.run.json read when present)")
+    p.add_argument("--out", metavar="DIR", help="output folder, e.g. leaderboards/standard (required)")
+    p.add_argument("--sort", metavar="METRIC", help="sort metric (default: MAD for plain protocols, VIMQ for instance)")
+    p.add_argument("--published", metavar="BENCHMARK",
+                   help="show a paper benchmark's published numbers beside measured rows "
+                        "(never automatic; `--published list` prints the names)")
+    p.add_argument("--title", default="vmbench leaderboard")
+    p.add_argument("--no-plots", action="store_true", help="tables only")
+    p.add_argument("--force", action="store_true", help="overwrite a README.md in --out not written by vmbench")
+    p.add_argument("--strips", type=int, default=3, metavar="N",
+                   help="worst clips per method drawn as image strips when the run record has pred/gt (0: none)")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    from vmbench.errors import InputError
+    from vmbench.leaderboard.published import benchmarks, published_rows
+    from vmbench.leaderboard.report import write_leaderboard
+    from vmbench.leaderboard.results import load_results
+    from vmbench.leaderboard.table import group_markdown
+
+    if args.published == "list":
+        for name, papers in benchmarks().items():
+            print(f"{name}: {'; '.join(papers)}")
+        return 0
+    if not args.out:
+        raise InputError("--out DIR is required")
+    if not args.results and not args.published:
+        raise InputError("give at least one RESULT.json (or --published BENCHMARK)")
+    results = load_results(args.results)
+    pub = published_rows(args.published) if args.published else None
+    groups = write_leaderboard(results, args.out, sort=args.sort, published=pub, published_name=args.published,
+                               title=args.title, command=_command(args), plots=not args.no_plots,
+                               strips=args.strips, force=args.force)
+    for g in groups:
+        print(f"## track {g.track}, protocol {g.protocol}\n")
+        print(group_markdown(g))
+    print(f"wrote {args.out}/README.md, results.csv, tables/, plots/")
+    return 0
+
+
+def _command(args) -> str:
+    """The command line that reproduces this leaderboard (recorded in its README)."""
+    parts = ["vmbench", "leaderboard", *args.results, "--out", args.out]
+    for flag, value in (("--sort", args.sort), ("--published", args.published), ("--strips", args.strips)):
+        if value is not None and not (flag == "--strips" and value == 3):
+            parts += [flag, str(value)]
+    if args.title != "vmbench leaderboard":
+        parts += ["--title", args.title]
+    if args.no_plots:
+        parts.append("--no-plots")
+    return " ".join(shlex.quote(str(p)) for p in parts)
