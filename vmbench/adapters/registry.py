@@ -130,7 +130,9 @@ def list_adapters() -> list[AdapterInfo]:
             cls = _import_target(target)
             _check_class(cls, target)
         except InputError as exc:
-            out.append(AdapterInfo(name, target, source, None, str(exc)))
+            cause = exc.__cause__
+            reason = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
+            out.append(AdapterInfo(name, target, source, None, reason))
         else:
             out.append(AdapterInfo(name, target, source, cls))
     return out
