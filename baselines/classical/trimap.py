@@ -8,7 +8,8 @@ region (dilated by ``margin`` = 8 px, which brings in known pixels as constraint
 its bounding box, and known pixels keep their trimap value. This gives the same alpha as a
 whole-frame solve up to the influence of pixels further than the margin (closed-form matting is
 local: 3x3 windows) and is far faster when the unknown band is thin. A frame without unknown
-pixels is the trimap itself; a region whose crop has no known pixel gets 0.5 there.
+pixels is the trimap itself. A crop with only background (foreground) constraints gets 0 (1),
+which is what the solver's minimum would be (pymatting refuses such trimaps); none at all, 0.5.
 No temporal information, no learned weights; deterministic.
 """
 
@@ -50,8 +51,10 @@ def solve_trimap(rgb: np.ndarray, trimap_u8: np.ndarray, *, method: str = "cf", 
         region = (labels[ys, xs] == k) & unknown[ys, xs]
         crop_tri = tri[ys, xs].copy()
         crop_known = ~unknown[ys, xs]
-        if not crop_known.any():
-            alpha[ys, xs][region] = 0.5
+        has_fg, has_bg = known_fg[ys, xs].any(), known_bg[ys, xs].any()
+        if not (has_fg and has_bg):
+            # with constraints of one kind only (or none) the energy minimum is that constant
+            alpha[ys, xs][region] = 1.0 if has_fg else (0.0 if has_bg else 0.5)
             continue
         crop_tri[~crop_known] = 0.5
         a = solver(np.ascontiguousarray(image[ys, xs]), crop_tri)

@@ -104,3 +104,16 @@ def test_baselines_are_deterministic(runs, tree, tmp_path):
         a = read_u8(runs["ffm-propagate"][0] / "ds/b/pha" / f"{t:04d}.png")
         b = read_u8(tmp_path / "again/ds/b/pha" / f"{t:04d}.png")
         assert np.array_equal(a, b)
+
+
+def test_trimap_crop_with_one_kind_of_constraint():
+    from baselines.classical.trimap import solve_trimap
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 255, (20, 30, 3), dtype=np.uint8)
+    tri = np.zeros((20, 30), np.uint8)
+    tri[5:9, 5:9] = 128  # unknown with only background around it: the minimum is alpha = 0
+    assert np.all(solve_trimap(rgb, tri) == 0)
+    tri[:] = 255
+    tri[5:9, 5:9] = 128
+    assert np.all(solve_trimap(rgb, tri) == 1)
