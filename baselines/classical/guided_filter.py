@@ -4,12 +4,14 @@ Used by the mask-based baselines to snap a coarse mask to the colour edges of th
 output is a locally linear function of the guide: ``q = mean(a) * I + mean(b)`` where, in each
 ``(2r+1) x (2r+1)`` window, ``a = cov(I, p) / (var(I) + eps)`` and ``b = mean(p) - a * mean(I)``.
 Box means at the image border average only the pixels inside the image (the paper's ``N``).
+The colour case inverts the symmetric 3x3 matrix per pixel by cofactors.
 With a colour guide ``a`` is a 3-vector: ``a = (Sigma + eps * U)^-1 cov(I, p)`` (Eq. 14 of the
 paper). Small ``eps`` follows edges closely; large ``eps`` smooths more.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 __all__ = ["box_mean", "guided_filter"]
@@ -18,30 +20,20 @@ __all__ = ["box_mean", "guided_filter"]
 def box_mean(x: np.ndarray, radius: int) -> np.ndarray:
     """Mean of `x` (H, W[, C]) over the (2r+1)^2 window, clipped at the border; float64.
 
-    Computed with cumulative sums: O(H W) whatever the radius.
+    Window sums by ``cv2.boxFilter`` (zero padding, unnormalised) divided by the number of
+    pixels of the window inside the image: O(H W) whatever the radius.
     """
-    x = np.asarray(x, dtype=np.float64)
-    h, w = x.shape[:2]
+    x = np.ascontiguousarray(x, dtype=np.float64)
     r = int(radius)
     if r < 0:
         raise ValueError("radius must be >= 0")
-
-    def _axis(a: np.ndarray, axis: int, n: int) -> np.ndarray:
-        c = np.cumsum(a, axis=axis)
-        zero_shape = list(a.shape)
-        zero_shape[axis] = 1
-        c = np.concatenate([np.zeros(zero_shape), c], axis=axis)  # c[k] = sum a[:k]
-        idx = np.arange(n)
-        hi = np.minimum(idx + r + 1, n)
-        lo = np.maximum(idx - r, 0)
-        return np.take(c, hi, axis=axis) - np.take(c, lo, axis=axis)
-
-    s = _axis(_axis(x, 0, h), 1, w)
-    idx_h, idx_w = np.arange(h), np.arange(w)
-    nh = np.minimum(idx_h + r + 1, h) - np.maximum(idx_h - r, 0)
-    nw = np.minimum(idx_w + r + 1, w) - np.maximum(idx_w - r, 0)
+    h, w = x.shape[:2]
+    k = (2 * r + 1, 2 * r + 1)
+    sums = cv2.boxFilter(x, -1, k, normalize=False, borderType=cv2.BORDER_CONSTANT)
+    nh = np.minimum(np.arange(h) + r + 1, h) - np.maximum(np.arange(h) - r, 0)
+    nw = np.minimum(np.arange(w) + r + 1, w) - np.maximum(np.arange(w) - r, 0)
     count = np.outer(nh, nw).astype(np.float64)
-    return s / (count[..., None] if x.ndim == 3 else count)
+    return sums / (count[..., None] if x.ndim == 3 else count)
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, *, radius: int, eps: float) -> np.ndarray:
@@ -53,22 +45,40 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, *, radius: int, eps: float
     p = np.asarray(src, dtype=np.float64)
     if guide.shape[:2] != p.shape:
         raise ValueError(f"guide {guide.shape[:2]} and src {p.shape} differ in size")
-    mean_p = box_mean(p, radius)
     if guide.ndim == 2:
-        mean_i = box_mean(guide, radius)
-        cov_ip = box_mean(guide * p, radius) - mean_i * mean_p
-        var_i = box_mean(guide * guide, radius) - mean_i * mean_i
-        a = cov_ip / (var_i + eps)
+        m = box_mean(np.stack([guide, p, guide * p, guide * guide], axis=-1), radius)
+        mean_i, mean_p = m[..., 0], m[..., 1]
+        a = (m[..., 2] - mean_i * mean_p) / (m[..., 3] - mean_i * mean_i + eps)
         b = mean_p - a * mean_i
-        return box_mean(a, radius) * guide + box_mean(b, radius)
+        ab = box_mean(np.stack([a, b], axis=-1), radius)
+        return ab[..., 0] * guide + ab[..., 1]
     if guide.ndim != 3 or guide.shape[2] != 3:
         raise ValueError(f"guide must be (H, W) or (H, W, 3), got {guide.shape}")
-    mean_i = box_mean(guide, radius)  # (H, W, 3)
-    cov_ip = box_mean(guide * p[..., None], radius) - mean_i * mean_p[..., None]
-    outer = guide[..., :, None] * guide[..., None, :]  # (H, W, 3, 3)
-    sigma = box_mean(outer.reshape(*p.shape, 9), radius).reshape(*p.shape, 3, 3)
-    sigma -= mean_i[..., :, None] * mean_i[..., None, :]
-    sigma += eps * np.eye(3)
-    a = np.linalg.solve(sigma, cov_ip[..., None])[..., 0]  # (H, W, 3)
-    b = mean_p - np.einsum("hwc,hwc->hw", a, mean_i)
-    return np.einsum("hwc,hwc->hw", box_mean(a, radius), guide) + box_mean(b, radius)
+    r_, g_, b_ = guide[..., 0], guide[..., 1], guide[..., 2]
+    stack = np.stack([r_, g_, b_, p, r_ * p, g_ * p, b_ * p,
+                      r_ * r_, r_ * g_, r_ * b_, g_ * g_, g_ * b_, b_ * b_], axis=-1)
+    m = box_mean(stack, radius)
+    mean_i, mean_p = m[..., 0:3], m[..., 3]
+    cov = m[..., 4:7] - mean_i * mean_p[..., None]
+    mr, mg, mb = mean_i[..., 0], mean_i[..., 1], mean_i[..., 2]
+    # symmetric Sigma + eps U, inverted by cofactors
+    srr = m[..., 7] - mr * mr + eps
+    srg = m[..., 8] - mr * mg
+    srb = m[..., 9] - mr * mb
+    sgg = m[..., 10] - mg * mg + eps
+    sgb = m[..., 11] - mg * mb
+    sbb = m[..., 12] - mb * mb + eps
+    irr = sgg * sbb - sgb * sgb
+    irg = srb * sgb - srg * sbb
+    irb = srg * sgb - srb * sgg
+    igg = srr * sbb - srb * srb
+    igb = srb * srg - srr * sgb
+    ibb = srr * sgg - srg * srg
+    det = srr * irr + srg * irg + srb * irb
+    cr, cg, cb = cov[..., 0], cov[..., 1], cov[..., 2]
+    a_r = (irr * cr + irg * cg + irb * cb) / det
+    a_g = (irg * cr + igg * cg + igb * cb) / det
+    a_b = (irb * cr + igb * cg + ibb * cb) / det
+    b = mean_p - a_r * mr - a_g * mg - a_b * mb
+    mab = box_mean(np.stack([a_r, a_g, a_b, b], axis=-1), radius)
+    return mab[..., 0] * r_ + mab[..., 1] * g_ + mab[..., 2] * b_ + mab[..., 3]
