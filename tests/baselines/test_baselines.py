@@ -117,3 +117,27 @@ def test_trimap_crop_with_one_kind_of_constraint():
     tri[:] = 255
     tri[5:9, 5:9] = 128
     assert np.all(solve_trimap(rgb, tri) == 1)
+
+
+def test_background_diff_beats_empty_matte(tree, tmp_path):
+    out = tmp_path / "bd"
+    run_adapter(create_adapter("none-background-diff"), tree, out, device="cpu")
+    zero = np.mean([mad(np.zeros((64, 96), np.uint8), read_u8(tree / "plain/ds" / c / "pha" / f"{t:04d}.png"))
+                    for c in ("a", "b") for t in range(T)])
+    assert plain_mad(tree, out) < 0.8 * zero
+
+
+def test_camera_motion_recovers_known_shift_and_zoom():
+    import cv2
+
+    from baselines.classical.background_diff import camera_motion
+    from tests.baselines.helpers import background
+
+    big = cv2.resize(background(5).astype(np.uint8), (288, 192), interpolation=cv2.INTER_CUBIC)
+    gray = cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)
+    shifts = [(0, 0), (3, -2), (7, -3)]  # content moves by (dx, dy) px relative to frame 0
+    frames = [gray[40 - dy:140 - dy, 60 - dx:210 - dx] for dx, dy in shifts]
+    motion = camera_motion(frames)
+    for (dx, dy), m in zip(shifts, motion):
+        np.testing.assert_allclose(m[:2, :2], np.eye(2), atol=0.01)
+        np.testing.assert_allclose(m[:2, 2], [dx, dy], atol=0.3)

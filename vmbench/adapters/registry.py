@@ -45,6 +45,7 @@ BUILTIN_ADAPTERS: dict[str, str] = {
     "ffm-propagate": "baselines.classical.propagate:FFMPropagateAdapter",
     "ffm-static": "baselines.classical.lower_bounds:FFMStaticAdapter",
     "caption-color-prior": "baselines.classical.caption:CaptionColorPriorAdapter",
+    "none-background-diff": "baselines.classical.background_diff:BackgroundDiffAdapter",
 }
 
 
