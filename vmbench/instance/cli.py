@@ -1,0 +1,164 @@
+"""The instance / referring hook of `vmbench eval`: extra options, task detection, run, table.
+
+`vmbench/commands/eval.py` (the lead's) adds these options to its parser, calls `detect_task` when
+``--task auto``, and for the instance and referring tasks calls `run(args)` and prints
+`format_result(result)`. The options shared with plain evaluation (--pred, --gt, --protocol,
+--metrics, --workers, --json, --csv, --task) belong to that command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tabulate import tabulate
+
+from vmbench.errors import InputError
+
+__all__ = ["add_arguments", "detect_task", "run", "format_result", "vim_options_from_args"]
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return v
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the instance / referring options to the `vmbench eval` parser."""
+    g = parser.add_argument_group("instance and referring tasks (docs/instance.md)")
+    g.add_argument("--vim-error", choices=["MSE", "MAD", "dtSSD"], default="MSE",
+                   help="per-frame error inside MQ (default MSE, as metrics_vim.py)")
+    g.add_argument("--vim-weight", type=_positive, default=None,
+                   help="MQ weight w in 1-min(1, err*w) (default 50; with --vim-paper 10 for dtSSD)")
+    g.add_argument("--vim-binarize", type=float, choices=[0.5, 0.0], default=None,
+                   help="masks for IoU are alpha > this (default 0.5 as the script; 0 as the paper)")
+    g.add_argument("--vim-iou", type=float, default=0.5,
+                   help="a matched pair is a true positive when its mean IoU is > this (default 0.5)")
+    g.add_argument("--vim-paper", action="store_true",
+                   help="the VIM paper's settings: binarise at alpha > 0, weight 10 for dtSSD (50 otherwise)")
+    g.add_argument("--instance-match", choices=["auto", "hungarian", "name"], default="auto",
+                   help="pairing for the per-instance matting metrics: hungarian (VIM), name, or auto "
+                        "(default: name for --protocol maggie when the names equal the GT's, else hungarian)")
+    g.add_argument("--expressions", type=Path, default=None,
+                   help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
+
+
+def vim_options_from_args(args):
+    """A VimOptions from parsed arguments (explicit --vim-binarize wins over --vim-paper)."""
+    from vmbench.instance.vim import VimOptions
+
+    paper = bool(getattr(args, "vim_paper", False))
+    binarize = getattr(args, "vim_binarize", None)
+    if paper and binarize is not None and binarize != 0.0:
+        raise InputError("--vim-paper binarises at alpha > 0; drop --vim-binarize or --vim-paper")
+    return VimOptions(
+        iou_threshold=float(getattr(args, "vim_iou", 0.5)),
+        binarize=0.5 if binarize is None else float(binarize),
+        weight=getattr(args, "vim_weight", None),
+        error=getattr(args, "vim_error", "MSE"),
+        paper=paper,
+    )
+
+
+def _pred_matches_expressions(gt_root: Path, pred_root: Path) -> bool:
+    from vmbench.instance.layout import find_gt_clips, load_expressions
+
+    files = [gt_root / "meta_expressions.json", *gt_root.glob("*/meta_expressions.json")]
+    files = [f for f in files if f.is_file()]
+    if not files or pred_root is None or not Path(pred_root).is_dir():
+        return False
+    exp_ids = {}
+    for f in files:
+        try:
+            for clip, exps in load_expressions(f).items():
+                exp_ids.setdefault(clip, set()).update(e.exp_id for e in exps)
+        except InputError:
+            return False
+    gt_names = {}
+    for c in find_gt_clips(gt_root):
+        if c.kind == "vim":
+            gt_names[c.clip] = {d.name for d in c.path.iterdir() if d.is_dir()}
+    checked = 0
+    for clip, ids in exp_ids.items():
+        for cand in [Path(pred_root) / clip, *Path(pred_root).glob(f"*/{clip}")]:
+            if cand.is_dir():
+                subs = {d.name for d in cand.iterdir() if d.is_dir()}
+                if not subs or not subs <= ids or subs <= gt_names.get(clip, set()):
+                    return False
+                checked += 1
+                break
+    return checked > 0
+
+
+def detect_task(gt_root, pred_root=None) -> str:
+    """"instance" for VIM / V-HIM60 instance trees, "referring" when a meta_expressions.json sits
+    beside them and the prediction's sub-folders are expression ids (not instance names), else "plain"."""
+    from vmbench.instance.layout import is_instance_root
+
+    gt_root = Path(gt_root)
+    if not is_instance_root(gt_root):
+        return "plain"
+    if _pred_matches_expressions(gt_root, pred_root):
+        return "referring"
+    return "instance"
+
+
+def run(args) -> dict:
+    """Run the instance or referring evaluation described by the parsed `vmbench eval` arguments."""
+    from vmbench.instance.evaluate import evaluate_instance, evaluate_referring
+
+    task = getattr(args, "task", "instance")
+    if task == "auto":
+        task = detect_task(args.gt, args.pred)
+    if getattr(args, "trimap", None) is not None:
+        raise InputError("--trimap is for the plain task; instance and referring tasks build dim trimaps "
+                         "from each instance's ground truth (--trimap-radius)")
+    if getattr(args, "scheduler", None):
+        raise InputError("--scheduler (Dask) is for the plain task; use --workers N for instance and referring tasks")
+    metrics = getattr(args, "metrics_list", None)
+    if metrics is None and getattr(args, "metrics", None):
+        metrics = [m for m in args.metrics.split(",") if m.strip()]
+    common = dict(protocol=getattr(args, "protocol", None) or "rvm", metrics=metrics,
+                  vim_options=vim_options_from_args(args), trimap_radius=getattr(args, "trimap_radius", 10),
+                  workers=getattr(args, "workers", 1) or 1)
+    if task == "referring":
+        return evaluate_referring(args.pred, args.gt, expressions=getattr(args, "expressions", None), **common)
+    if task != "instance":
+        raise InputError(f"task {task!r} is not an instance or referring task")
+    return evaluate_instance(args.pred, args.gt, match=getattr(args, "instance_match", "auto"), **common)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def format_result(result: dict, *, max_clips: int = 200) -> str:
+    """Terminal table of an instance / referring result: per-clip rows, then the summary."""
+    clips = result["clips"]
+    lead = ["dataset", "clip", "frames"]
+    skip = set(lead)
+    cols = [k for k in (clips[0] if clips else {}) if k not in skip]
+    rows = [[c["dataset"], c["clip"], c["frames"], *[_fmt(c.get(k)) for k in cols]] for c in clips[:max_clips]]
+    lines = [tabulate(rows, headers=[*lead, *cols], tablefmt="simple")]
+    if len(clips) > max_clips:
+        lines.append(f"... {len(clips) - max_clips} more clips (see --json / --csv)")
+    summary = result["summary"]
+    lines += ["", tabulate([[f"{len(clips)} clips", *[_fmt(v) for v in summary.values()]]],
+                           headers=["summary", *summary], tablefmt="simple")]
+    lines.append("")
+    lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
+                 "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
+    if result["protocol"] == "maggie":
+        from vmbench.instance.maggie import MAGGIE_UNITS
+
+        for k in summary:
+            if k in MAGGIE_UNITS:
+                lines.append(f"  {k:8s} {MAGGIE_UNITS[k]}")
+    return "\n".join(lines)
