@@ -141,3 +141,20 @@ def test_camera_motion_recovers_known_shift_and_zoom():
     for (dx, dy), m in zip(shifts, motion):
         np.testing.assert_allclose(m[:2, :2], np.eye(2), atol=0.01)
         np.testing.assert_allclose(m[:2, 2], [dx, dy], atol=0.3)
+
+
+def test_referring_eval_scores_caption_output(runs, tree, tmp_path):
+    from vmbench.cli import main
+
+    out, _ = runs["caption-color-prior"]
+    res = tmp_path / "ref.json"
+    assert main(["eval", "--task", "referring", "--pred", str(out), "--gt", str(tree / "instance"),
+                 "--json", str(res), "--no-progress", "--quiet"]) == 0
+    data = json.loads(res.read_text())
+    rows = {(r["clip"], r["exp_id"], r["frame"]): r for r in data["frames"]}
+    for (clip, exp, inst) in (("a", "0", "inst0"), ("a", "1", "inst1"), ("b", "0", "inst0")):
+        gt = read_u8(tree / "instance/ds" / clip / "pha" / inst / "0002.png")
+        pred = read_u8(out / "ds" / clip / exp / "0002.png")
+        assert rows[(clip, exp, "0002")]["MAD"] == pytest.approx(1e3 * mad(pred, gt), rel=1e-5)
+    assert data["summary"]["RefAcc"] == 1.0  # every expression picks its own instance
+    assert json.loads((tmp_path / "ref.run.json").read_text())["method"] == "caption-color-prior"

@@ -7,7 +7,7 @@ Input (docs/formats.md): plain tracks read ``ROOT/plain/<dataset>/<clip>/com`` a
 Output: plain tracks write ``OUT/<dataset>/<clip>/pha/<stem>.png`` (the RVM tree, evaluated with
 ``vmbench eval --pred OUT --gt ROOT/plain``); the caption track writes
 ``OUT/<dataset>/<clip>/<exp_id>/<stem>.png`` (MeViS style per dataset, evaluated with
-``vmbench eval --pred OUT/<dataset> --gt ROOT/instance/<dataset>``). Frames stream to disk as the
+``vmbench eval --task referring --pred OUT --gt ROOT/instance``). Frames stream to disk as the
 adapter yields them. Each clip is written to a hidden temporary folder and renamed into place
 when complete, and ``OUT/run.json`` records it, so an interrupted run resumes where it stopped.
 """

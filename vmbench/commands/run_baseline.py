@@ -16,7 +16,8 @@ HELP = """Run a matting method over an embedded benchmark and write its predicti
 
 Plain tracks write OUT/<dataset>/<clip>/pha/<frame>.png (score with
 `vmbench eval --pred OUT --gt ROOT/plain`); the caption track writes
-OUT/<dataset>/<clip>/<exp_id>/<frame>.png. OUT/run.json records the run; re-running the same
+OUT/<dataset>/<clip>/<exp_id>/<frame>.png (score with
+`vmbench eval --task referring --pred OUT --gt ROOT/instance`). OUT/run.json records the run; re-running the same
 command resumes an interrupted run. See docs/baselines.md."""
 
 
