@@ -235,3 +235,13 @@ def test_evaluate_scores_runner_output(tree, tmp_path):
         errs = [mad(read_u8(out / "ds" / row["clip"] / "pha" / f"{t:04d}.png"),
                     read_u8(tree / "plain/ds" / row["clip"] / "pha" / f"{t:04d}.png")) for t in range(T)]
         assert row["MAD"] == pytest.approx(1e3 * np.mean(errs), rel=1e-6)
+
+
+def test_data_may_be_the_plain_folder_itself_but_not_anything(tree, tmp_path):
+    rec = run_adapter(create_adapter("ffm-static"), tree / "plain", tmp_path / "o", device="cpu")
+    assert [c["key"] for c in rec["clips"]] == ["ds/a", "ds/b"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no plain/ folder"):
+        run_adapter(create_adapter("ffm-static"), tmp_path / "empty", tmp_path / "o2", device="cpu")
+    with pytest.raises(InputError, match="instance/"):
+        run_adapter(create_adapter("caption-color-prior"), tree / "plain", tmp_path / "o3", device="cpu")

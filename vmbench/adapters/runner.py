@@ -116,8 +116,11 @@ def _subdirs(folder: Path) -> list[Path]:
 
 
 def _plain_root(data_root: Path) -> Path:
+    """ROOT/plain, or ROOT itself when it already is a plain tree (<dataset>/<clip>/com)."""
     if (data_root / "plain").is_dir():
         return data_root / "plain"
+    if any((clip / "com").is_dir() for ds in _subdirs(data_root) for clip in _subdirs(ds)):
+        return data_root
     raise InputError(f"{data_root}: no plain/ folder; expected an embedded benchmark "
                      "(ROOT/plain/<dataset>/<clip>/com, see docs/formats.md)")
 
