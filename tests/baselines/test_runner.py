@@ -245,3 +245,13 @@ def test_data_may_be_the_plain_folder_itself_but_not_anything(tree, tmp_path):
         run_adapter(create_adapter("ffm-static"), tmp_path / "empty", tmp_path / "o2", device="cpu")
     with pytest.raises(InputError, match="instance/"):
         run_adapter(create_adapter("caption-color-prior"), tree / "plain", tmp_path / "o3", device="cpu")
+
+
+def test_guidance_refused_for_tracks_without_guidance(tree, tmp_path):
+    with pytest.raises(InputError, match="takes no guidance"):
+        run_adapter(create_adapter("none-background-diff"), tree, tmp_path / "o", device="cpu", guidance="trimap")
+
+
+def test_dataset_hash_found_above_plain_folder(tree, tmp_path):
+    rec = run_adapter(create_adapter("ffm-static"), tree / "plain", tmp_path / "o", device="cpu")
+    assert rec["dataset_hash"] == "testhash123"

@@ -213,16 +213,6 @@ def _caption_jobs(data_root: Path) -> list[ClipJob]:
     return jobs
 
 
-def _dataset_hash(data_root: Path) -> str | None:
-    manifest = Path(data_root) / "manifest.json"
-    if not manifest.is_file():
-        return None
-    try:
-        return json.loads(manifest.read_text()).get("content_hash")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def _write_record(out_dir: Path, record: dict) -> None:
     tmp = out_dir / f".{RUN_RECORD}.tmp"
     tmp.write_text(json.dumps(record, indent=1) + "\n")
@@ -308,13 +298,16 @@ def run_adapter(
     from tqdm import tqdm
 
     from vmbench import __version__
-    from vmbench.provenance import git_commit
+    from vmbench.provenance import dataset_hash, git_commit
 
     data_root = Path(data_root).resolve()
     out_dir = Path(out_dir)
     track = Track(adapter.track)
     kind = guidance or default_guidance(adapter)
     if track in (Track.NONE, Track.CAPTION):
+        if guidance is not None:
+            raise InputError(f"--guidance {guidance}: adapter {adapter.name} is on the {track.value} track, "
+                             "which takes no guidance")
         kind = None
     jobs = find_jobs(data_root, track, guidance=kind)
     device = resolve_device(device)
@@ -347,7 +340,7 @@ def run_adapter(
         "vmbench_version": __version__,
         "git_commit": git_commit(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "dataset_hash": _dataset_hash(data_root),
+        "dataset_hash": dataset_hash(data_root),
         "complete": False,
         "clips": [],
     }
