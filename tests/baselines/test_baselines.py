@@ -158,3 +158,15 @@ def test_referring_eval_scores_caption_output(runs, tree, tmp_path):
         assert rows[(clip, exp, "0002")]["MAD"] == pytest.approx(1e3 * mad(pred, gt), rel=1e-5)
     assert data["summary"]["RefAcc"] == 1.0  # every expression picks its own instance
     assert json.loads((tmp_path / "ref.run.json").read_text())["method"] == "caption-color-prior"
+
+
+def test_cropped_solve_matches_whole_frame_pymatting(tree):
+    from pymatting import estimate_alpha_cf
+
+    from baselines.classical.trimap import solve_trimap
+    from vmbench.io.frames import read_rgb
+
+    rgb = read_rgb(tree / "plain/ds/a/com/0002.png")
+    tri = read_u8(tree / "plain/ds/a/guidance/trimap/0002.png")
+    whole = np.clip(estimate_alpha_cf(rgb / 255.0, tri / 255.0), 0, 1)
+    np.testing.assert_allclose(solve_trimap(rgb, tri, method="cf"), whole, atol=2e-3)
