@@ -165,7 +165,8 @@ def create_adapter(name: str | None = None, *, spec: str | None = None) -> Adapt
 
 
 def resolve_weights(adapter, weights: Path | None) -> Path | None:
-    """The weights path to use: `weights`, else ``default_weights_dir()/weights_filename``; None if unused.
+    """The weights path to use: `weights`, else ``default_weights_dir()/weights_filename``, else the
+    adapter's ``shipped_weights`` (weights inside the package); None if the adapter needs none.
 
     Raises InputError naming where the file belongs when the adapter needs weights that are absent.
     """
@@ -176,6 +177,9 @@ def resolve_weights(adapter, weights: Path | None) -> Path | None:
         if not filename:
             raise InputError(f"{adapter.name}: needs weights; pass --weights PATH")
         weights = default_weights_dir() / filename
+        shipped = getattr(adapter, "shipped_weights", None)  # weights that ship with the package
+        if not weights.exists() and shipped is not None and Path(shipped).exists():
+            return Path(shipped)
     weights = Path(weights).expanduser()
     if not weights.exists():
         raise InputError(f"{weights}: weights for {adapter.name} not found (nothing is downloaded; put the "
