@@ -1,0 +1,40 @@
+"""`vmbench suite`: every runnable baseline on an embedded benchmark, scored, then the leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "suite", help="run every runnable baseline on an embedded benchmark and build the leaderboard",
+        description="Make (or reuse) the embedded benchmark, run every baseline that can run here "
+                    "(no weights needed, or weights present), score each and write the leaderboard. "
+                    "`vmbench suite --preset standard --out runs/standard --leaderboard leaderboards/standard` "
+                    "regenerates the committed leaderboards/.")
+    p.add_argument("--preset", default="tiny", help="embedded benchmark preset (tiny, standard, standard-hd)")
+    p.add_argument("--data", type=Path, default=None, help="an existing benchmark root instead of --preset")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, required=True, help="folder for predictions/ and results/")
+    p.add_argument("--methods", default=None, help="comma-separated adapter names (default: all runnable)")
+    p.add_argument("--leaderboard", type=Path, default=None, help="write the leaderboard here")
+    p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
+    p.add_argument("--workers", type=int, default=1, help="processes for scoring (and dataset making)")
+    p.add_argument("--overwrite", action="store_true", help="replace predictions made by other settings")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from vmbench.suite import run_suite
+    from vmbench.synth import ensure_dataset
+
+    data = args.data or ensure_dataset(args.preset, seed=args.seed, workers=args.workers)
+    print(f"benchmark: {data}")
+    methods = [m.strip() for m in args.methods.split(",")] if args.methods else None
+    results = run_suite(data, args.out, methods=methods, device=args.device, workers=args.workers,
+                        overwrite=args.overwrite)
+    if args.leaderboard is not None:
+        from vmbench.cli import main
+
+        return main(["leaderboard", *map(str, results), "--out", str(args.leaderboard)])
+    return 0
