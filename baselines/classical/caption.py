@@ -1,6 +1,7 @@
 """``caption-color-prior``: referring matting from colour/size/position words, no learned weights.
 
-Uses: the RGB frames and the caption text only. Vocabulary (whole words, case-insensitive):
+Uses: the RGB frames and the caption text only (the whole clip is read first, for the motion
+cue). Vocabulary (whole words, case-insensitive):
 
 - colour: red, green, blue, yellow, orange, purple, pink, white, black, cyan, brown, gray/grey
   (reference sRGB values in `COLOURS`). Pixels whose CIE Lab distance (OpenCV Lab, L in
@@ -16,8 +17,11 @@ Uses: the RGB frames and the caption text only. Vocabulary (whole words, case-in
   ("moving left", "staying still") are recognised but not used: there is no shape model, and
   motion would need the whole clip before frame 0's choice.
 
-Candidates are cleaned with a 3x3 opening and split into 8-connected components (area >=
-max(4, 0.0005 H W)). Frame 0 picks one by the rules above; every later frame picks the component
+Candidates are cleaned with a 3x3 opening and split into 8-connected components (area from
+max(4, 0.0005 H W) to twice that of a large disc). Motion cue: the ``none-background-diff``
+baseline's matte (> 0.2) marks what moves against the camera-compensated background; when some
+component has at least 25 % of its pixels there, components below 25 % are dropped (a colour
+patch of the background is not an object). Frame 0 picks one by the rules above; every later frame picks the component
 whose centroid is nearest the previous pick's (keeping the previous mask when there is none).
 The chosen component is refined with the colour guided filter (radius max(2, round(min(H, W) /
 36)), eps 1e-4). Deterministic.
@@ -33,6 +37,7 @@ import cv2
 import numpy as np
 
 from baselines.classical._common import NoWeightsAdapter, refine
+from baselines.classical.background_diff import BackgroundDiffAdapter
 from vmbench.adapters.base import ClipInput, Track
 from vmbench.errors import InputError
 
@@ -47,6 +52,7 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 SIZES: dict[str, float] = {"small": 0.075, "medium": 0.12, "large": 0.18}
 SHAPES = ("circle", "ring", "square", "triangle", "star", "hexagon", "diamond", "cross")
 TAU = 35.0
+MOVING_ALPHA, MOVING_SHARE = 0.2, 0.25
 MAX_AREA_FACTOR = 2.0
 
 
@@ -139,9 +145,14 @@ class CaptionColorPriorAdapter(NoWeightsAdapter):
         q = parse_caption(clip.caption)
         prev = None  # (cx, cy)
         prev_mask = None
+        moving = BackgroundDiffAdapter().predict(clip)
         for t in range(len(clip)):
             rgb = clip.read_frame(t)
             labels, comps = _candidates_and_components(rgb, q.colour)
+            fg = next(moving) > MOVING_ALPHA
+            share = {k: float(fg[labels == k].mean()) for k, *_ in comps}
+            if any(v >= MOVING_SHARE for v in share.values()):
+                comps = [c for c in comps if share[c[0]] >= MOVING_SHARE]
             if comps:
                 if prev is None:
                     pick = _first_pick(comps, q, rgb.shape[:2])
@@ -157,3 +168,4 @@ class CaptionColorPriorAdapter(NoWeightsAdapter):
 
 def _candidates_and_components(rgb: np.ndarray, colour: str | None):
     return _components(_candidates(rgb, colour))
+

@@ -7,7 +7,6 @@ plumbing (registry name, weights lookup and hash, output layout, run record), no
 import hashlib
 import json
 
-import numpy as np
 import pytest
 import torch
 

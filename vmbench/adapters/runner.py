@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,7 +52,6 @@ class ClipJob:
     stems: list[str]
     clip_input: ClipInput
     expression: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
