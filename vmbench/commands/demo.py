@@ -34,6 +34,8 @@ def run(args) -> int:
         return code
     readme = board / "README.md"
     print()
-    print(readme.read_text())
+    text = [line for line in readme.read_text().splitlines() if not line.startswith(("![", "Plots:"))]
+    print("\n".join(text))
+    print(f"plots: {board}/plots/   tables: {board}/tables/")
     print(f"done in {time.perf_counter() - start:.0f} s: predictions, results and plots under {args.out}/")
     return 0

@@ -83,7 +83,8 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
                          if p.suffix == ".png"]
             for res in measured:
                 pred, gt = res.run.get("pred"), res.run.get("gt")
-                if strips and pred and gt and Path(pred).is_dir() and Path(gt).is_dir():
+                plain = res.run.get("task") in (None, "plain")  # strips show one matte per clip
+                if strips and plain and pred and gt and Path(pred).is_dir() and Path(gt).is_dir():
                     figs += [p for p in render_worst_strips(res.path, pred, gt, pdir / "strips" / _safe(res.method),
                                                             n=strips, metric=g.sort_metric) if p.suffix == ".png"]
             if figs:

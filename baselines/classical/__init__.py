@@ -1,0 +1,1 @@
+"""Baselines that need no learned weights: classical matting and simple lower bounds."""
