@@ -30,6 +30,7 @@ class OAVMAdapter:
     track = Track.FIRST_FRAME_MASK
     needs_weights = True
     weights_filename = "oavm_small.pt"
+    shipped_weights = SHIPPED_WEIGHTS  # the registry falls back to it when no weights are given
 
     def __init__(self, *, long_side: int | None = None):
         self.long_side = long_side
