@@ -56,46 +56,65 @@ def abs_sq_sums(pred, gt, mask, use_mask):
 
 
 @njit(cache=True, nogil=True)
+def _pad(img, r, zero_border):
+    """`img` (float64) padded by `r` pixels: replicated edges, or zeros."""
+    h, w = img.shape
+    out = np.zeros((h + 2 * r, w + 2 * r))
+    for y in range(h + 2 * r):
+        sy = min(max(y - r, 0), h - 1)
+        inside_y = r <= y < h + r
+        for x in range(w + 2 * r):
+            if zero_border and not (inside_y and r <= x < w + r):
+                continue
+            out[y, x] = img[sy, min(max(x - r, 0), w - 1)]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def gradient_magnitude(img, row_k, col_k, zero_border):
     """|grad| of `img` (float64 (H, W)) by correlation with the separable 9x9 kernel.
 
     gx = correlate(img, outer(row_k, col_k)), gy = correlate(img, outer(col_k, row_k)).
-    Borders are replicated (RVM, DIM) or zero-padded (`zero_border`, MaGGIe).
+    Borders are replicated (RVM, DIM) or zero-padded (`zero_border`, MaGGIe). row_k (the
+    Gaussian) is even and col_k (its derivative) odd, so each tap pair costs one multiply.
     """
     h, w = img.shape
     r = row_k.shape[0] // 2
-    # horizontal passes: a = img (*) col_k along x, b = img (*) row_k along x
-    a = np.zeros((h, w))
-    b = np.zeros((h, w))
-    for y in range(h):
+    pad = _pad(img, r, zero_border)
+    # horizontal passes over the padded rows: a = pad (*) col_k, b = pad (*) row_k along x.
+    # Taps in the outer loop, x innermost and contiguous, so the compiler vectorises it.
+    a = np.zeros((h + 2 * r, w))
+    b = np.empty((h + 2 * r, w))
+    for y in range(h + 2 * r):
+        row = pad[y]
+        ay = a[y]
+        by = b[y]
         for x in range(w):
-            sa = 0.0
-            sb = 0.0
-            for j in range(-r, r + 1):
-                xx = x + j
-                if xx < 0 or xx >= w:
-                    if zero_border:
-                        continue
-                    xx = 0 if xx < 0 else w - 1
-                v = img[y, xx]
-                sa += col_k[j + r] * v
-                sb += row_k[j + r] * v
-            a[y, x] = sa
-            b[y, x] = sb
+            by[x] = row_k[r] * row[x + r]
+        for j in range(1, r + 1):
+            kc = col_k[r + j]
+            kr = row_k[r + j]
+            for x in range(w):
+                ay[x] += kc * (row[x + r + j] - row[x + r - j])
+                by[x] += kr * (row[x + r + j] + row[x + r - j])
     out = np.empty((h, w))
     for y in range(h):
+        c = y + r
+        gx = row_k[r] * a[c]
+        gy = np.zeros(w)
+        for i in range(1, r + 1):
+            kr = row_k[r + i]
+            kc = col_k[r + i]
+            up_a = a[c + i]
+            dn_a = a[c - i]
+            up_b = b[c + i]
+            dn_b = b[c - i]
+            for x in range(w):
+                gx[x] += kr * (up_a[x] + dn_a[x])
+                gy[x] += kc * (up_b[x] - dn_b[x])
+        oy = out[y]
         for x in range(w):
-            gx = 0.0
-            gy = 0.0
-            for i in range(-r, r + 1):
-                yy = y + i
-                if yy < 0 or yy >= h:
-                    if zero_border:
-                        continue
-                    yy = 0 if yy < 0 else h - 1
-                gx += row_k[i + r] * a[yy, x]
-                gy += col_k[i + r] * b[yy, x]
-            out[y, x] = math.sqrt(gx * gx + gy * gy)
+            oy[x] = math.sqrt(gx[x] * gx[x] + gy[x] * gy[x])
     return out
 
 
