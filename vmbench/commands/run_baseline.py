@@ -49,9 +49,10 @@ def _weights_present(adapter_cls, weights: Path | None) -> str:
     if weights is not None:
         return "yes" if Path(weights).exists() else "no"
     filename = getattr(adapter_cls, "weights_filename", None)
-    if not filename:
-        return "no"
-    return "yes" if (default_weights_dir() / filename).exists() else "no"
+    if filename and (default_weights_dir() / filename).exists():
+        return "yes"
+    shipped = getattr(adapter_cls, "shipped_weights", None)
+    return "shipped" if shipped is not None and Path(shipped).exists() else "no"
 
 
 def list_table(weights: Path | None = None) -> str:
