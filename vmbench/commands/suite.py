@@ -36,5 +36,13 @@ def run(args) -> int:
     if args.leaderboard is not None:
         from vmbench.cli import main
 
-        return main(["leaderboard", *map(str, results), "--out", str(args.leaderboard)])
+        return main(["leaderboard", *map(str, results), "--out", str(args.leaderboard),
+                     "--title", leaderboard_title(args.preset if args.data is None else str(args.data), args.seed)])
     return 0
+
+
+def leaderboard_title(benchmark: str, seed: int) -> str:
+    """The heading of a suite leaderboard: which benchmark, and the command that remakes it."""
+    return (f"vmbench leaderboard: embedded benchmark `{benchmark}` (seed {seed}), rvm protocol "
+            f"(referring protocol for the caption track). Regenerate with `vmbench suite --preset "
+            f"{benchmark} --seed {seed} --out runs/{benchmark} --leaderboard leaderboards`")
