@@ -19,20 +19,26 @@ from vmbench.protocols import ClipScorer, get_protocol
 SIZES = {"512x288": (288, 512), "1920x1080": (1080, 1920)}
 
 
-def frame_pair(size):
+def frame_pair_u8(size):
+    """(pred, gt) float32 and the 8-bit frames they come from, as `vmbench eval` holds them."""
     h, w = SIZES[size]
     g = mattes.gt_frame(3, h, w)
     p = mattes.pred_frame(g, 3)
-    q = lambda a: (np.round(a * 255).astype(np.float32) / np.float32(255))
-    return q(p), q(g)
+    p8, g8 = (np.round(a * 255).astype(np.uint8) for a in (p, g))
+    return p8.astype(np.float32) / np.float32(255), g8.astype(np.float32) / np.float32(255), p8, g8
+
+
+def frame_pair(size):
+    """Float32 alphas as the references read them (u8 / 255)."""
+    return frame_pair_u8(size)[:2]
 
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_conn_vmbench(benchmark, size):
-    p, g = frame_pair(size)
+    p, g, p8, g8 = frame_pair_u8(size)
     scorer = ClipScorer(get_protocol("rvm"), ("Conn",))
     benchmark.group = f"conn {size}"
-    value = benchmark(lambda: scorer.add(p, g)["Conn"])
+    value = benchmark(lambda: scorer.add(p, g, pred_u8=p8, gt_u8=g8)["Conn"])
     assert value == pytest.approx(ref.conn(p, g), rel=1e-5)
 
 
@@ -45,11 +51,11 @@ def test_conn_reference(benchmark, size):
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_rvm_set_vmbench(benchmark, size):
-    p, g = frame_pair(size)
+    p, g, p8, g8 = frame_pair_u8(size)
     benchmark.group = f"rvm metric set vs PNG decode {size}"
     scorer = ClipScorer(get_protocol("rvm"), get_protocol("rvm").default_metrics)
-    scorer.add(p, g)  # a previous frame, so each timed call computes dtSSD too
-    benchmark(lambda: scorer.add(p, g))
+    scorer.add(p, g, pred_u8=p8, gt_u8=g8)  # a previous frame, so each timed call computes dtSSD too
+    benchmark(lambda: scorer.add(p, g, pred_u8=p8, gt_u8=g8))
 
 
 @pytest.mark.parametrize("size", list(SIZES))

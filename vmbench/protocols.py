@@ -139,8 +139,11 @@ class ClipScorer:
         self.metrics = metrics
         self._prev: tuple[np.ndarray, np.ndarray] | None = None
         self._thresholds = _MATLAB_THRESHOLDS if protocol.conn_column_major else _RVM_THRESHOLDS
+        self._level_of, self._phi = K.conn_tables(self._thresholds)
 
-    def add(self, pred, gt, *, trimap=None, pred_fgr=None, gt_fgr=None) -> dict[str, float]:
+    def add(self, pred, gt, *, trimap=None, pred_fgr=None, gt_fgr=None, pred_u8=None, gt_u8=None) -> dict[str, float]:
+        """Score one frame. `pred_u8`/`gt_u8`, the 8-bit frames `pred`/`gt` were read from (pred =
+        pred_u8 / 255), let Conn use lookup tables: identical values, less work."""
         proto = self.protocol
         wanted = self.metrics
         out: dict[str, float] = {}
@@ -166,11 +169,16 @@ class ClipScorer:
             total = K.grad_error(pred, gt, mask, use_mask, _ROW_K, _COL_K, 1 if proto.grad_minmax else 0, proto.uses_trimap)
             out["Grad"] = total / 1e3
         if "Conn" in wanted:
-            p, g, m = (pred.T, gt.T, mask.T if use_mask else mask) if proto.conn_column_major else (pred, gt, mask)
-            total = K.conn_error(
-                np.ascontiguousarray(p), np.ascontiguousarray(g), np.ascontiguousarray(m), use_mask,
-                self._thresholds, proto.conn_indexnet_rule,
-            )
+            eight_bit = pred_u8 is not None and gt_u8 is not None
+            p, g = (pred_u8, gt_u8) if eight_bit else (pred, gt)
+            m = mask
+            if proto.conn_column_major:  # MATLAB's label order: the first component in column-major order
+                p, g, m = p.T, g.T, (mask.T if use_mask else mask)
+            p, g, m = np.ascontiguousarray(p), np.ascontiguousarray(g), np.ascontiguousarray(m)
+            if eight_bit:
+                total = K.conn_error_u8(p, g, m, use_mask, self._level_of, self._phi, proto.conn_indexnet_rule)
+            else:
+                total = K.conn_error(p, g, m, use_mask, self._thresholds, proto.conn_indexnet_rule)
             out["Conn"] = total / 1e3
         if "dtSSD" in wanted:
             if self._prev is None:
@@ -218,6 +226,8 @@ def score_clip(pred, gt, *, protocol: str = "rvm", metrics=None, trimaps=None) -
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(list(metrics) if metrics else None)
+    pred_u8 = np.asarray(pred) if np.asarray(pred).dtype == np.uint8 else None
+    gt_u8 = np.asarray(gt) if np.asarray(gt).dtype == np.uint8 else None
     pred = _check_alpha("pred", pred)
     gt = _check_alpha("gt", gt)
     if pred.ndim != 3 or pred.shape != gt.shape:
@@ -226,5 +236,6 @@ def score_clip(pred, gt, *, protocol: str = "rvm", metrics=None, trimaps=None) -
     rows = []
     for t in range(pred.shape[0]):
         trimap = None if trimaps is None else np.asarray(trimaps[t])
-        rows.append(scorer.add(np.ascontiguousarray(pred[t]), np.ascontiguousarray(gt[t]), trimap=trimap))
+        eight_bit = {} if pred_u8 is None or gt_u8 is None else {"pred_u8": pred_u8[t], "gt_u8": gt_u8[t]}
+        rows.append(scorer.add(np.ascontiguousarray(pred[t]), np.ascontiguousarray(gt[t]), trimap=trimap, **eight_bit))
     return {m: np.array([r[m] for r in rows], dtype=np.float64) for m in chosen}

@@ -94,3 +94,15 @@ def test_dtssd_unchanged_by_constant_offset():
     a = score_clip(pred, gt, metrics=["dtSSD"])["dtSSD"]
     b = score_clip(pred + 40, gt, metrics=["dtSSD"])["dtSSD"]
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("protocol", ["rvm", "dim"])
+def test_eight_bit_conn_tables_equal_the_float_path_exactly(protocol):
+    rng = np.random.default_rng(11)
+    gt = random_clip(rng, 3, 31, 45, "structured")
+    pred = random_clip(rng, 3, 31, 45, "noise")
+    pred[1] = 0  # an empty intersection
+    tri = np.full(gt.shape, 128, np.uint8)
+    from_u8 = score_clip(pred, gt, protocol=protocol, metrics=["Conn"], trimaps=tri)["Conn"]
+    from_float = score_clip(as_f32(pred), as_f32(gt), protocol=protocol, metrics=["Conn"], trimaps=tri)["Conn"]
+    np.testing.assert_array_equal(from_u8, from_float)

@@ -17,6 +17,8 @@ __all__ = [
     "gradient_magnitude",
     "grad_error",
     "conn_error",
+    "conn_error_u8",
+    "conn_tables",
     "dtssd_sum",
     "gaussian_gradient_kernel",
 ]
@@ -179,15 +181,12 @@ def _find(parent, i):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _levels_and_run_counts(pred, gt, thresholds):
-    """k[y, x] = number of thresholds i >= 1 with p >= th[i] and g >= th[i] (compared in float64),
-    and counts[i, y] = number of runs of {k >= i} in row y."""
+def _levels(pred, gt, thresholds):
+    """k[y, x] = number of thresholds i >= 1 with p >= th[i] and g >= th[i] (compared in float64)."""
     h, w = pred.shape
     n = thresholds.shape[0] - 1
     k = np.empty((h, w), dtype=np.uint8)
-    counts = np.zeros((n + 1, h), dtype=np.int64)
     for y in prange(h):
-        prev = 0
         for x in range(w):
             m = min(np.float64(pred[y, x]), np.float64(gt[y, x]))
             c = int(m * n)
@@ -200,13 +199,36 @@ def _levels_and_run_counts(pred, gt, thresholds):
             while c > 0 and m < thresholds[c]:
                 c -= 1
             k[y, x] = c
+    return k
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _levels_u8(pred8, gt8, level_of):
+    """The same levels for 8-bit alphas, through a 256-entry table (`level_of[v]`)."""
+    h, w = pred8.shape
+    k = np.empty((h, w), dtype=np.uint8)
+    for y in prange(h):
+        for x in range(w):
+            k[y, x] = level_of[min(pred8[y, x], gt8[y, x])]
+    return k
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _run_counts(k, n):
+    """counts[i, y] = number of runs of {k >= i} in row y."""
+    h, w = k.shape
+    counts = np.zeros((n + 1, h), dtype=np.int64)
+    for y in prange(h):
+        prev = 0
+        for x in range(w):
+            c = np.int64(k[y, x])
             if c < prev:
                 for i in range(c + 1, prev + 1):
                     counts[i, y] += 1
             prev = c
         for i in range(1, prev + 1):
             counts[i, y] += 1
-    return k, counts
+    return counts
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -250,8 +272,8 @@ def _mark_rows(in_omega, row_first, run_s, run_e, bits):
 
 
 @njit(cache=True, nogil=True)
-def _largest_components(pred, gt, thresholds):
-    """For each threshold, the largest 4-connected component of {p >= th} & {g >= th}.
+def _largest_components(k, n):
+    """For each threshold i, the largest 4-connected component of {k >= i} = {p >= th_i} & {g >= th_i}.
 
     The rows are cut into runs of k >= i (one sweep per row covers every threshold at once), runs
     of adjacent rows that overlap are joined with union-find, and the largest component wins, ties
@@ -260,9 +282,8 @@ def _largest_components(pred, gt, thresholds):
     pixel lies in the largest component at threshold i; first_empty is the first threshold index
     whose intersection is empty (n + 1 if none).
     """
-    h, w = pred.shape
-    n = thresholds.shape[0] - 1
-    k, counts = _levels_and_run_counts(pred, gt, thresholds)
+    h, w = k.shape
+    counts = _run_counts(k, n)
     row_first = np.empty((n + 1, h + 1), dtype=np.int64)
     total = 0
     for i in range(1, n + 1):
@@ -364,8 +385,52 @@ def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule):
     (IndexNet's `continue`), instead of th[i-1] (RVM). d = alpha - l and phi = 1 - d * [d >= 0.15],
     all in float32 as the references compute them.
     """
-    bits, first_empty = _largest_components(pred, gt, thresholds)
+    k = _levels(pred, gt, thresholds)
+    bits, first_empty = _largest_components(k, thresholds.shape[0] - 1)
     return _conn_rows(pred, gt, mask, use_mask, bits, first_empty, thresholds.astype(np.float32), indexnet_rule)
+
+
+def conn_tables(thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables for 8-bit alphas v (alpha = float32(v) / 255, as the references read them).
+
+    level_of[v]: how many thresholds i >= 1 satisfy float64(alpha) >= th[i].
+    phi[j, v]: 1 - d [d >= 0.15] with d = alpha - float32(th[j]), in float32 as `_conn_rows`.
+    """
+    alpha = np.arange(256, dtype=np.float32) / np.float32(255)
+    level_of = (alpha.astype(np.float64)[:, None] >= thresholds[None, 1:]).sum(axis=1).astype(np.uint8)
+    d = alpha[None, :] - thresholds.astype(np.float32)[:, None]
+    phi = np.float32(1) - np.where(d >= np.float32(0.15), d, np.float32(0))
+    return level_of, phi.astype(np.float32)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _conn_rows_u8(pred8, gt8, mask, use_mask, bits, first_empty, phi, indexnet_rule):
+    h, w = pred8.shape
+    n = phi.shape[0] - 1
+    row_sums = np.zeros(h)
+    for y in prange(h):
+        acc = 0.0
+        for x in range(w):
+            if use_mask and mask[y, x] == 0:
+                continue
+            b = np.int64(bits[y, x]) >> 1
+            depth = 0
+            while b & 1:
+                depth += 1
+                b >>= 1
+            if depth >= n or (indexnet_rule and depth == first_empty - 1):
+                depth = n
+            acc += abs(np.float64(phi[depth, gt8[y, x]]) - np.float64(phi[depth, pred8[y, x]]))
+        row_sums[y] = acc
+    return row_sums.sum()
+
+
+@njit(cache=True, nogil=True)
+def conn_error_u8(pred8, gt8, mask, use_mask, level_of, phi, indexnet_rule):
+    """`conn_error` for 8-bit alphas through the tables of `conn_tables`: the same values, faster."""
+    k = _levels_u8(pred8, gt8, level_of)
+    bits, first_empty = _largest_components(k, phi.shape[0] - 1)
+    return _conn_rows_u8(pred8, gt8, mask, use_mask, bits, first_empty, phi, indexnet_rule)
 
 
 @njit(cache=True, nogil=True)
