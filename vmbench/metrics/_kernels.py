@@ -344,6 +344,21 @@ def _largest_components(k, n):
     return bits, first_empty
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _level_index(bits_value, n, first_empty, indexnet_rule):
+    """Index j of the pixel's l = th[j]: its depth (consecutive thresholds in the largest
+    component), or n (l = 1) if it stayed in throughout, or, under IndexNet's rule, if it was still
+    unassigned when the intersection first became empty."""
+    b = np.int64(bits_value) >> 1
+    depth = 0
+    while b & 1:
+        depth += 1
+        b >>= 1
+    if depth >= n or (indexnet_rule and depth == first_empty - 1):
+        return n
+    return depth
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def _conn_rows(pred, gt, mask, use_mask, bits, first_empty, th32, indexnet_rule):
     h, w = pred.shape
@@ -357,15 +372,7 @@ def _conn_rows(pred, gt, mask, use_mask, bits, first_empty, th32, indexnet_rule)
         for x in range(w):
             if use_mask and mask[y, x] == 0:
                 continue
-            b = np.int64(bits[y, x]) >> 1
-            depth = 0
-            while b & 1:
-                depth += 1
-                b >>= 1
-            if depth >= n or (indexnet_rule and depth == first_empty - 1):
-                lv = one
-            else:
-                lv = th32[depth]
+            lv = th32[_level_index(bits[y, x], n, first_empty, indexnet_rule)]  # th32[n] = 1
             dg = gt[y, x] - lv
             dp = pred[y, x] - lv
             phig = one - (dg if dg >= theta else zero)
@@ -413,14 +420,8 @@ def _conn_rows_u8(pred8, gt8, mask, use_mask, bits, first_empty, phi, indexnet_r
         for x in range(w):
             if use_mask and mask[y, x] == 0:
                 continue
-            b = np.int64(bits[y, x]) >> 1
-            depth = 0
-            while b & 1:
-                depth += 1
-                b >>= 1
-            if depth >= n or (indexnet_rule and depth == first_empty - 1):
-                depth = n
-            acc += abs(np.float64(phi[depth, gt8[y, x]]) - np.float64(phi[depth, pred8[y, x]]))
+            j = _level_index(bits[y, x], n, first_empty, indexnet_rule)
+            acc += abs(np.float64(phi[j, gt8[y, x]]) - np.float64(phi[j, pred8[y, x]]))
         row_sums[y] = acc
     return row_sums.sum()
 
