@@ -264,3 +264,10 @@ def test_unknown_metric_and_protocol(tmp_path, capsys):
     make_tree(tmp_path)
     expect_error(capsys, ["--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--metrics", "MAD,Foo"], "Foo", "available")
     expect_error(capsys, ["--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--protocol", "xyz"], "xyz")
+
+
+def test_quiet_prints_only_the_summary(tmp_path, capsys):
+    make_tree(tmp_path)
+    assert run_cli("--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--quiet") == 0
+    out = capsys.readouterr().out
+    assert "protocol rvm" in out and "MAD" in out and "ds_a" not in out and "0001" not in out

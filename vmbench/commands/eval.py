@@ -81,6 +81,11 @@ def run(args) -> int:
         args.metrics_list = metrics
         data = run_instance(args)
         table = format_result(data)
+    if args.quiet:
+        from tabulate import tabulate
+
+        summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
+        table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
     print(table)
     if args.json is not None:
         write_json(data, args.json)
