@@ -9,7 +9,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from vmbench.errors import InputError
-from vmbench.protocols import get_protocol
+from vmbench.protocols import PROTOCOLS
 
 __all__ = ["format_table", "write_json", "write_csv", "check_writable"]
 
@@ -20,7 +20,7 @@ def _fmt(value) -> str:
 
 def format_table(result, *, max_clips: int = 200) -> str:
     """Per-clip rows, then the dataset summary, then the protocol and the units of each column."""
-    proto = get_protocol(result.protocol) if result.protocol in ("rvm", "rvm-hr", "dim") else None
+    proto = PROTOCOLS.get(result.protocol)
     metrics = list(result.metrics)
     clips = result.clips
     headers = ["dataset", "clip", "frames", *metrics]

@@ -14,7 +14,7 @@ with JPEG ground truth (the 1920x1080 sets). Anything that does not pair exactly
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from vmbench.errors import InputError
@@ -35,7 +35,6 @@ class ClipPair:
     pred_fgr: list[Path] | None = None
     gt_fgr: list[Path] | None = None
     trimaps: list[Path] | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _has_images(folder: Path) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vmbench.errors import InputError
-from vmbench.provenance import run_record_path
+from vmbench.provenance import read_run_record, run_record_path
 
 __all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
 
@@ -113,18 +113,10 @@ def load_result(path: str | Path) -> RunResult:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
     _check(path, data)
-    run: dict = {}
-    side = sidecar_path(path)
-    if side.is_file():
-        try:
-            run = json.loads(side.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{side}: not valid JSON ({exc})") from None
-        if not isinstance(run, dict):
-            raise InputError(f"{side}: a run record must be a JSON object")
-        if run.get("protocol") not in (None, data["protocol"]):
-            raise InputError(f"{side}: protocol {run['protocol']!r} differs from the result's "
-                             f"{data['protocol']!r} in {path}")
+    run = read_run_record(path) or {}
+    if run.get("protocol") not in (None, data["protocol"]):
+        raise InputError(f"{sidecar_path(path)}: protocol {run['protocol']!r} differs from the result's "
+                         f"{data['protocol']!r} in {path}")
     summary = {k: float(v) for k, v in data["summary"].items()}
     return RunResult(path=path, protocol=str(data["protocol"]), summary=summary,
                      clips=data["clips"], frames=data["frames"], run=run)
