@@ -20,7 +20,7 @@ SIZES = {"512x288": (288, 512), "1920x1080": (1080, 1920)}
 
 
 def frame_pair_u8(size):
-    """(pred, gt) float32 and the 8-bit frames they come from, as `vmbench eval` holds them."""
+    """(pred, gt) float32 as the references hold them, and the 8-bit frames `vmbench eval` holds."""
     h, w = SIZES[size]
     g = mattes.gt_frame(3, h, w)
     p = mattes.pred_frame(g, 3)
@@ -38,7 +38,7 @@ def test_conn_vmbench(benchmark, size):
     p, g, p8, g8 = frame_pair_u8(size)
     scorer = ClipScorer(get_protocol("rvm"), ("Conn",))
     benchmark.group = f"conn {size}"
-    value = benchmark(lambda: scorer.add(p, g, pred_u8=p8, gt_u8=g8)["Conn"])
+    value = benchmark(lambda: scorer.add(p8, g8)["Conn"])
     assert value == pytest.approx(ref.conn(p, g), rel=1e-5)
 
 
@@ -54,8 +54,8 @@ def test_rvm_set_vmbench(benchmark, size):
     p, g, p8, g8 = frame_pair_u8(size)
     benchmark.group = f"rvm metric set vs PNG decode {size}"
     scorer = ClipScorer(get_protocol("rvm"), get_protocol("rvm").default_metrics)
-    scorer.add(p, g, pred_u8=p8, gt_u8=g8)  # a previous frame, so each timed call computes dtSSD too
-    benchmark(lambda: scorer.add(p, g, pred_u8=p8, gt_u8=g8))
+    scorer.add(p8, g8)  # a previous frame, so each timed call computes dtSSD too
+    benchmark(lambda: scorer.add(p8, g8))
 
 
 @pytest.mark.parametrize("size", list(SIZES))

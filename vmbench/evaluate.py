@@ -89,8 +89,7 @@ def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], tri
         if wants_fgr:
             fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
             fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
-        values = scorer.add(pred_u8.astype(np.float32) / scale, gt_u8.astype(np.float32) / scale, trimap=trimap,
-                            pred_u8=pred_u8, gt_u8=gt_u8, **fgr)
+        values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": stem, **values})
     return rows, notes
 

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.metrics import _kernels as K
+from vmbench.metrics import _conn, _grad, _kernels, _pixel
 
 __all__ = ["Protocol", "PROTOCOLS", "get_protocol", "score_clip", "ClipScorer", "METRIC_ORDER"]
 
 METRIC_ORDER = ("MAD", "MSE", "SAD", "Grad", "Conn", "dtSSD", "fgr_MAD", "fgr_MSE")
 _RVM_THRESHOLDS = np.arange(0, 1.1, 0.1)  # numpy's arange, as RVM: 0.30000000000000004 etc.
 _MATLAB_THRESHOLDS = np.array([0.0, 0.1, 0.2, 0.3, 0.4, 1 - 5 * 0.1, 1 - 4 * 0.1, 1 - 3 * 0.1, 1 - 2 * 0.1, 1 - 0.1, 1.0])
-_ROW_K, _COL_K = K.gaussian_gradient_kernel(1.4)
+_ROW_K, _COL_K = _kernels.gaussian_gradient_kernel(1.4)
+_ALPHA_U8 = _grad.alpha_values_u8()
 _NO_MASK = np.zeros((1, 1), dtype=np.uint8)
 
 
@@ -129,9 +130,10 @@ def get_protocol(name: str) -> Protocol:
 class ClipScorer:
     """Scores the frames of one clip in order, keeping only the previous frame (for dtSSD).
 
-    ``add(pred, gt)`` takes float32 (H, W) alphas in [0, 1] (and, for trimap protocols, a uint8
-    trimap; for fgr metrics, float32 (H, W, 3) foregrounds) and returns {metric: value} in the
-    protocol's units.
+    ``add(pred, gt)`` takes (H, W) alphas, both uint8 (read as float32(v) / 255, the way the
+    references read 8-bit files; the kernels then work on the bytes through lookup tables) or
+    float32 in [0, 1]; for trimap protocols a uint8 trimap; for fgr metrics float32 (H, W, 3)
+    foregrounds. It returns {metric: value} in the protocol's units.
     """
 
     def __init__(self, protocol: Protocol, metrics: tuple[str, ...]):
@@ -139,13 +141,14 @@ class ClipScorer:
         self.metrics = metrics
         self._prev: tuple[np.ndarray, np.ndarray] | None = None
         self._thresholds = _MATLAB_THRESHOLDS if protocol.conn_column_major else _RVM_THRESHOLDS
-        self._level_of, self._phi = K.conn_tables(self._thresholds)
+        self._conn_tables = _conn.conn_tables(self._thresholds)
 
-    def add(self, pred, gt, *, trimap=None, pred_fgr=None, gt_fgr=None, pred_u8=None, gt_u8=None) -> dict[str, float]:
-        """Score one frame. `pred_u8`/`gt_u8`, the 8-bit frames `pred`/`gt` were read from (pred =
-        pred_u8 / 255), let Conn use lookup tables: identical values, less work."""
+    def add(self, pred, gt, *, trimap=None, pred_fgr=None, gt_fgr=None) -> dict[str, float]:
+        """Score one frame (see the class docstring)."""
         proto = self.protocol
         wanted = self.metrics
+        pred, gt = _same_kind(pred, gt)
+        eight_bit = pred.dtype == np.uint8
         out: dict[str, float] = {}
         if proto.uses_trimap:
             if trimap is None:
@@ -154,10 +157,17 @@ class ClipScorer:
             use_mask = True
         else:
             mask, use_mask = _NO_MASK, False
-        if {"MAD", "MSE", "SAD"} & set(wanted):
-            s_abs, s_sq, count = K.abs_sq_sums(pred, gt, mask, use_mask)
+        if {"MAD", "MSE", "SAD", "dtSSD"} & set(wanted):
+            prev = self._prev
+            if prev is not None and prev[0].dtype != pred.dtype:  # a float frame after an 8-bit one
+                prev = _same_kind(*prev, as_float=True)
+                pred, gt = _same_kind(pred, gt, as_float=True)
+                eight_bit = False
+            has_prev = prev is not None and "dtSSD" in wanted
+            pp, pg = prev if has_prev else (pred, gt)  # (unread when there is no previous frame)
+            s_abs, s_sq, count, s_dt = _pixel.pixel_sums(pred, gt, pp, pg, has_prev, mask, use_mask, eight_bit)
             if "MAD" in wanted:
-                out["MAD"] = s_abs / count * 1e3
+                out["MAD"] = s_abs / count * 1e3 if count else 0.0
             if "SAD" in wanted:
                 out["SAD"] = s_abs / 1e3
             if "MSE" in wanted:
@@ -165,28 +175,19 @@ class ClipScorer:
                     out["MSE"] = s_sq / count if count else 0.0
                 else:
                     out["MSE"] = s_sq / count * 1e3
+            if "dtSSD" in wanted:
+                out["dtSSD"] = float(np.sqrt(s_dt / pred.size)) * 1e2 if has_prev else 0.0
+            self._prev = (pred, gt)
         if "Grad" in wanted:
-            total = K.grad_error(pred, gt, mask, use_mask, _ROW_K, _COL_K, 1 if proto.grad_minmax else 0, proto.uses_trimap)
+            total = _grad.grad_error(pred, gt, mask, use_mask, _ALPHA_U8, eight_bit, _ROW_K, _COL_K, proto.grad_minmax, proto.uses_trimap)
             out["Grad"] = total / 1e3
         if "Conn" in wanted:
-            eight_bit = pred_u8 is not None and gt_u8 is not None
-            p, g = (pred_u8, gt_u8) if eight_bit else (pred, gt)
-            m = mask
+            p, g, m = pred, gt, mask
             if proto.conn_column_major:  # MATLAB's label order: the first component in column-major order
-                p, g, m = p.T, g.T, (mask.T if use_mask else mask)
-            p, g, m = np.ascontiguousarray(p), np.ascontiguousarray(g), np.ascontiguousarray(m)
-            if eight_bit:
-                total = K.conn_error_u8(p, g, m, use_mask, self._level_of, self._phi, proto.conn_indexnet_rule)
-            else:
-                total = K.conn_error(p, g, m, use_mask, self._thresholds, proto.conn_indexnet_rule)
-            out["Conn"] = total / 1e3
-        if "dtSSD" in wanted:
-            if self._prev is None:
-                out["dtSSD"] = 0.0
-            else:
-                total = K.dtssd_sum(pred, self._prev[0], gt, self._prev[1])
-                out["dtSSD"] = float(np.sqrt(total / pred.size)) * 1e2
-            self._prev = (pred, gt)
+                p, g = np.ascontiguousarray(p.T), np.ascontiguousarray(g.T)
+                m = np.ascontiguousarray(mask.T) if use_mask else mask
+            tables = self._conn_tables if eight_bit else None
+            out["Conn"] = _conn.conn_error(p, g, m, use_mask, self._thresholds, proto.conn_indexnet_rule, tables) / 1e3
         if "fgr_MAD" in wanted or "fgr_MSE" in wanted:
             if pred_fgr is None or gt_fgr is None:
                 raise InputError("foreground metrics need fgr/ frames in both the prediction and the ground truth")
@@ -198,6 +199,20 @@ class ClipScorer:
             if "fgr_MSE" in wanted:
                 out["fgr_MSE"] = float((diff * diff).sum() / n * 1e3) if n else 0.0
         return {m: float(out[m]) for m in wanted}
+
+
+def _same_kind(pred, gt, as_float: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Both frames C-contiguous and of one kind: uint8 if both are, else float32 (uint8 -> v / 255)."""
+    pred, gt = np.asarray(pred), np.asarray(gt)
+    if pred.dtype == np.uint8 and gt.dtype == np.uint8 and not as_float:
+        return np.ascontiguousarray(pred), np.ascontiguousarray(gt)
+    return _as_float(pred), _as_float(gt)
+
+
+def _as_float(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return a.astype(np.float32) / np.float32(255.0)
+    return np.ascontiguousarray(a, dtype=np.float32)
 
 
 def _check_alpha(name: str, a: np.ndarray) -> np.ndarray:
@@ -226,16 +241,15 @@ def score_clip(pred, gt, *, protocol: str = "rvm", metrics=None, trimaps=None) -
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(list(metrics) if metrics else None)
-    pred_u8 = np.asarray(pred) if np.asarray(pred).dtype == np.uint8 else None
-    gt_u8 = np.asarray(gt) if np.asarray(gt).dtype == np.uint8 else None
-    pred = _check_alpha("pred", pred)
-    gt = _check_alpha("gt", gt)
+    pred, gt = np.asarray(pred), np.asarray(gt)
+    if not (pred.dtype == np.uint8 and gt.dtype == np.uint8):  # 8-bit frames go to the kernels as they are
+        pred = _check_alpha("pred", pred)
+        gt = _check_alpha("gt", gt)
     if pred.ndim != 3 or pred.shape != gt.shape:
         raise InputError(f"pred {pred.shape} and gt {gt.shape} must be (T, H, W) arrays of the same shape")
     scorer = ClipScorer(proto, chosen)
     rows = []
     for t in range(pred.shape[0]):
         trimap = None if trimaps is None else np.asarray(trimaps[t])
-        eight_bit = {} if pred_u8 is None or gt_u8 is None else {"pred_u8": pred_u8[t], "gt_u8": gt_u8[t]}
-        rows.append(scorer.add(np.ascontiguousarray(pred[t]), np.ascontiguousarray(gt[t]), trimap=trimap, **eight_bit))
+        rows.append(scorer.add(pred[t], gt[t], trimap=trimap))
     return {m: np.array([r[m] for r in rows], dtype=np.float64) for m in chosen}

@@ -29,6 +29,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.metrics import _kernels as K
+from vmbench.metrics._conn import conn_error
 
 __all__ = [
     "MAGGIE_METRICS",
@@ -160,7 +161,7 @@ def maggie_clip(pred, gt, *, metrics=None) -> dict[str, np.ndarray]:
                         m = tri == value
                         out[name][i, t] = (ad * m).mean() / (m.sum() + 1e-6) * 1e10
             if "Conn" in chosen:
-                out["Conn"][i, t] = K.conn_error(
+                out["Conn"][i, t] = conn_error(
                     np.ascontiguousarray(pred[i, t]), np.ascontiguousarray(gt[i, t]), _NO_MASK, False, _THRESHOLDS, False
                 ) * 1e-3
     calls = maggie_windows(T)

@@ -1,0 +1,314 @@
+"""Numba kernel for the connectivity error: sum over a region of |phi_g - phi_p|.
+
+For thresholds th_1..th_n, omega_i is the largest 4-connected component of {p >= th_i} & {g >= th_i}
+(ties: the component whose first pixel comes first in row-major order, the label order of OpenCV,
+scipy and skimage). A pixel's level l is th[depth], depth being the number of consecutive
+thresholds, from the first, whose omega holds it (l = 1 if it stays in to the last; under
+IndexNet's rule also if it was still in when the intersection first became empty).
+phi = 1 - d [d >= 0.15] with d = alpha - l, in float32 as the references compute it.
+
+All thresholds are done at once. k[y, x] = the number of thresholds the pixel passes in both
+images, so {k >= i} is the intersection at threshold i. Four steps:
+
+1. levels: k, and the number of runs of {k >= i} in each row, for every i (one sweep);
+2. runs: the runs themselves, per threshold, in row-major order (one sweep);
+3. components: runs of adjacent rows that overlap are joined with union-find, per threshold,
+   and the largest component of each threshold is kept;
+4. sums: per row, each pixel's depth from the kept runs, then |phi_g - phi_p| summed.
+
+Steps 1, 2 and 4 work on bands of rows, so a large frame can be split across threads
+(`conn_error_parallel`); `conn_error` runs on the calling thread, for when frames run in parallel.
+Alphas are 8-bit (through lookup tables built by `conn_tables`) or float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["conn_error", "conn_tables", "N_THRESHOLDS"]
+
+N_THRESHOLDS = 10  # th_1..th_10 = 0.1..1.0 in every reference
+
+
+def conn_tables(thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables for 8-bit alphas v (alpha = float32(v) / 255, as the references read them).
+
+    cuts[i - 1]: the smallest v whose alpha reaches threshold i (float64(alpha) >= th[i]); 256 if none.
+    phi[j, v]: 1 - d [d >= 0.15] with d = alpha - float32(th[j]), in float32.
+    """
+    alpha = np.arange(256, dtype=np.float32) / np.float32(255)
+    reaches = alpha.astype(np.float64)[:, None] >= thresholds[None, 1:]  # (256, n), monotone in v
+    cuts = np.where(reaches.any(axis=0), reaches.argmax(axis=0), 256).astype(np.int16)
+    d = alpha[None, :] - thresholds.astype(np.float32)[:, None]
+    phi = np.float32(1) - np.where(d >= np.float32(0.15), d, np.float32(0))
+    return cuts, phi.astype(np.float32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _level(p, g, thresholds):
+    """How many thresholds i >= 1 both float alphas reach (compared in float64, as the references)."""
+    n = thresholds.shape[0] - 1
+    m = min(np.float64(p), np.float64(g))
+    c = int(m * n)
+    c = min(max(c, 0), n)
+    while c < n and m >= thresholds[c + 1]:
+        c += 1
+    while c > 0 and m < thresholds[c]:
+        c -= 1
+    return np.uint8(c)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _phi(v, j, use_lut, phi, th32):
+    """phi = 1 - d [d >= 0.15], d = alpha - th[j], in float32; returned as float64."""
+    if use_lut:
+        return np.float64(phi[j, np.intp(v)])
+    d = np.float32(v) - th32[j]
+    return np.float64(np.float32(1.0) - (d if d >= np.float32(0.15) else np.float32(0.0)))
+
+
+@njit(cache=True, nogil=True)
+def _grow(arr, need):
+    """`arr` with room for at least `need` items (doubling), its contents kept."""
+    if need <= arr.shape[0]:
+        return arr
+    out = np.empty(max(need, 2 * arr.shape[0]), dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _scan_rows(pred, gt, use_lut, cuts, thresholds):
+    """Steps 1 and 2: the runs of {k >= i} of every row, grouped by row, then threshold, then x.
+
+    8-bit alphas reach threshold i when v >= cuts[i - 1] (`conn_tables`); float alphas are compared
+    with the thresholds. Returns (run_s, run_e, offs): the runs of threshold i in row y are the slots
+    offs[y, i] .. offs[y, i + 1] (first and last column, inclusive).
+    """
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    run_s = np.empty(max(1024, 8 * h), dtype=np.int32)
+    run_e = np.empty(run_s.shape[0], dtype=np.int32)
+    offs = np.empty((h, n + 2), dtype=np.int64)
+    words = (w + 8) // 8  # krow is read 8 bytes at a time; bytes from w on stay 0 (the row's end)
+    krow = np.zeros(8 * words, dtype=np.uint8)
+    k64 = krow.view(np.uint64)
+    every_byte = np.uint64(0x0101010101010101)
+    toggles = np.empty((n + 1, w + 2), dtype=np.int32)  # per threshold: where {k >= i} starts or ends
+    count = np.zeros(n + 1, dtype=np.int64)
+    total = 0
+    for y in range(h):
+        prow = pred[y]
+        grow = gt[y]
+        if use_lut:  # k = #{i : min(p, g) >= cut_i}: branch-free, so it vectorises
+            for x in range(w):
+                m = np.int16(min(prow[x], grow[x]))
+                c = np.uint8(0)
+                for i in range(10):  # a literal count, so the loop unrolls (the wrapper checks n)
+                    c += np.uint8(m >= cuts[i])
+                krow[x] = c
+        else:
+            for x in range(w):
+                krow[x] = _level(prow[x], grow[x], thresholds)
+        count[:] = 0
+        prev = 0
+        for word in range(words):
+            if k64[word] == np.uint64(prev) * every_byte:  # eight pixels at the current level
+                continue
+            for x in range(8 * word, 8 * word + 8):
+                cur = np.int64(krow[x])
+                step = cur - prev
+                if step > 1 or step < -1:  # every threshold between the two levels toggles here
+                    for i in range(min(cur, prev) + 1, max(cur, prev) + 1):
+                        toggles[i, count[i]] = x
+                        count[i] += 1
+                else:  # no change, or one threshold toggles: written without a branch
+                    i = max(cur, prev)
+                    toggles[i, count[i]] = x
+                    count[i] += step != 0
+                prev = cur
+        in_row = count.sum() // 2
+        run_s = _grow(run_s, total + in_row)
+        run_e = _grow(run_e, total + in_row)
+        for i in range(1, n + 1):
+            offs[y, i] = total
+            for c in range(0, count[i], 2):
+                run_s[total] = toggles[i, c]
+                run_e[total] = toggles[i, c + 1] - 1
+                total += 1
+        offs[y, n + 1] = total
+    return run_s, run_e, offs
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _find(parent, i):
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        nxt = parent[i]
+        parent[i] = root
+        i = nxt
+    return root
+
+
+@njit(cache=True, nogil=True)
+def _keep_largest(run_s, run_e, offs, w):
+    """Step 3: in_omega[r] is True for the runs of the largest component of their threshold.
+
+    Union-find joins the overlapping runs of adjacent rows, the root staying the run with the
+    smallest slot, which is the component's first run in row-major order. Also returns the first
+    threshold index whose intersection is empty (n + 1 if none).
+    """
+    h = offs.shape[0]
+    n = offs.shape[1] - 2
+    total = offs[h - 1, n + 1] if h else 0
+    parent = np.arange(total).astype(np.int32)
+    for y in range(1, h):
+        for i in range(1, n + 1):
+            a = offs[y - 1, i]
+            a_end = offs[y - 1, i + 1]
+            b = offs[y, i]
+            b_end = offs[y, i + 1]
+            while a < a_end and b < b_end:
+                if run_s[a] <= run_e[b] and run_s[b] <= run_e[a]:
+                    ra = _find(parent, a)
+                    rb = _find(parent, b)
+                    if ra < rb:
+                        parent[rb] = ra
+                    elif rb < ra:
+                        parent[ra] = rb
+                step_a = run_e[a] < run_e[b]  # advance the run that ends first, without a branch
+                a += step_a
+                b += 1 - step_a
+    size = np.zeros(total, dtype=np.int64)
+    first_px = np.empty(total, dtype=np.int64)
+    best = np.full(n + 1, -1, dtype=np.int64)
+    for y in range(h):
+        for i in range(1, n + 1):
+            for r in range(offs[y, i], offs[y, i + 1]):
+                root = _find(parent, r)
+                size[root] += run_e[r] - run_s[r] + 1
+                if root == r:
+                    first_px[r] = y * w + run_s[r]
+    for y in range(h):
+        for i in range(1, n + 1):
+            for r in range(offs[y, i], offs[y, i + 1]):
+                if parent[r] == r:
+                    b = best[i]
+                    if b < 0 or size[r] > size[b] or (size[r] == size[b] and first_px[r] < first_px[b]):
+                        best[i] = r
+    in_omega = np.empty(total, dtype=np.bool_)
+    for r in range(total):
+        in_omega[r] = False
+    first_empty = n + 1
+    for i in range(n, 0, -1):
+        if best[i] < 0:
+            first_empty = i
+    for y in range(h):
+        for i in range(1, n + 1):
+            for r in range(offs[y, i], offs[y, i + 1]):
+                in_omega[r] = parent[r] == best[i]
+    return in_omega, first_empty
+
+
+def _words(img: np.ndarray) -> np.ndarray:
+    """A C-contiguous uint8 image's bytes read as 64-bit words (a last, partial word left out)."""
+    flat = img.reshape(-1)
+    return flat[: flat.shape[0] - flat.shape[0] % 8].view(np.uint64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, x0, x1):
+    for x in range(x0, x1):
+        base = level_index[depth[x]] * 256
+        d = np.float64(flat_phi[base + np.intp(grow[x])]) - np.float64(flat_phi[base + np.intp(prow[x])])
+        if use_mask and mask[y, x] == 0:
+            d = 0.0
+        acc[x] += abs(d)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc):
+    """acc[x] += |phi_g - phi_p| along row y of 8-bit alphas. Pixels with p == g add nothing, so
+    the 8-pixel words in which the two images agree are skipped."""
+    w = pred.shape[1]
+    prow = pred[y]
+    grow = gt[y]
+    first = (y * w + 7) // 8  # the words that lie wholly inside the row
+    last = (y * w + w) // 8
+    if first >= last:
+        _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 0, w)
+        return
+    _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 0, 8 * first - y * w)
+    for word in range(first, last):
+        if p64[word] != g64[word]:
+            x = 8 * word - y * w
+            _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, x, x + 8)
+    _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 8 * last - y * w, w)
+
+
+@njit(cache=True, nogil=True)
+def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index):
+    """Step 4: sum of |phi_g - phi_p| with l = th[level_index[depth]]."""
+    h, w = pred.shape
+    n = offs.shape[1] - 2
+    depth = np.zeros(w, dtype=np.uint8)
+    acc = np.zeros(w)
+    flat_phi = phi.ravel()
+    for y in range(h):
+        lo = w
+        hi = -1
+        for i in range(1, n + 1):  # a pixel's depth rises from i-1 to i when omega_i holds it
+            below = i - 1
+            for r in range(offs[y, i], offs[y, i + 1]):
+                if in_omega[r]:
+                    s = run_s[r]
+                    e = run_e[r]
+                    lo = min(lo, s)
+                    hi = max(hi, e)
+                    seg = depth[s : e + 1]  # a slice, and a loop over its own length, vectorises
+                    for x in range(seg.shape[0]):
+                        v = seg[x]
+                        seg[x] = v + 1 if v == below else v
+        if use_lut:
+            _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc)
+        else:
+            prow = pred[y]
+            grow = gt[y]
+            for x in range(w):
+                j = level_index[depth[x]]
+                d = _phi(grow[x], j, False, phi, th32) - _phi(prow[x], j, False, phi, th32)
+                if use_mask and mask[y, x] == 0:
+                    d = 0.0
+                acc[x] += abs(d)
+        for x in range(lo, hi + 1):
+            depth[x] = 0
+    return acc.sum()
+
+
+@njit(cache=True, nogil=True)
+def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    run_s, run_e, offs = _scan_rows(pred, gt, use_lut, cuts, thresholds)
+    in_omega, first_empty = _keep_largest(run_s, run_e, offs, w)
+    level_index = np.arange(n + 1)
+    if indexnet_rule and first_empty <= n:
+        level_index[first_empty - 1] = n
+    return _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index)
+
+
+def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None):
+    """Sum over the region of |phi_g - phi_p| (the caller applies /1000), on the calling thread.
+
+    pred, gt: (H, W) C-contiguous float32 alphas, or uint8 when `tables` (from `conn_tables`) is
+    given (alpha = v / 255 in float32). mask: uint8, nonzero = counted (when `use_mask`).
+    """
+    if thresholds.shape[0] != N_THRESHOLDS + 1:
+        raise ValueError(f"Conn is defined with {N_THRESHOLDS} thresholds (step 0.1); got {thresholds.shape[0] - 1}")
+    use_lut = tables is not None
+    cuts, phi = tables if use_lut else (np.zeros(1, np.int16), np.zeros((1, 1), np.float32))
+    p64, g64 = (_words(pred), _words(gt)) if use_lut else (np.zeros(0, np.uint64), np.zeros(0, np.uint64))
+    return _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32), indexnet_rule)
