@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from vmbench.errors import InputError
+from vmbench.io.png import read_gray8
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -50,13 +51,19 @@ def list_frames(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: natural_key(p.name))
 
 
-def _decode(path: Path, flags: int) -> np.ndarray:
+def _read_bytes(path: Path) -> np.ndarray:
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     if data.size == 0:
         raise InputError(f"{path}: file is empty")
+    return data
+
+
+def _decode(path: Path, flags: int, data: np.ndarray | None = None) -> np.ndarray:
+    if data is None:
+        data = _read_bytes(path)
     image = cv2.imdecode(data, flags)
     if image is None or image.size == 0:
         raise InputError(f"{path}: not a readable PNG/JPEG image (corrupt or wrong format)")
@@ -73,7 +80,11 @@ def read_alpha_u8(path: Path, notes: list[str] | None = None) -> np.ndarray:
         (16-bit reduced to 8 bits; RGB/RGBA reduced to luma, an alpha channel ignored).
     """
     path = Path(path)
-    raw = _decode(path, cv2.IMREAD_UNCHANGED)
+    data = _read_bytes(path)
+    plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
+    if plain is not None:
+        return plain
+    raw = _decode(path, cv2.IMREAD_UNCHANGED, data)
     if raw.ndim == 2 and raw.dtype == np.uint8:
         return raw
     what = []
@@ -91,7 +102,7 @@ def read_alpha_u8(path: Path, notes: list[str] | None = None) -> np.ndarray:
             raise InputError(f"{path}: {channels} channels; expected a gray alpha matte")
     if notes is not None and what:
         notes.append(f"{path}: " + "; ".join(what))
-    gray = _decode(path, cv2.IMREAD_GRAYSCALE)
+    gray = _decode(path, cv2.IMREAD_GRAYSCALE, data)
     return gray
 
 
