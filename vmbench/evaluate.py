@@ -1,9 +1,10 @@
 """`evaluate`: score a prediction tree against a ground-truth tree under one protocol.
 
-Clips are independent work items: they run in this process, in ``workers`` processes, or on a
-Dask cluster (``scheduler``), and the numbers are identical whichever runs them (each clip is
-scored by the same deterministic code, and results are put back in the ground truth's order).
-Frames are streamed: only the current and previous frame of a clip are held in memory.
+Runs of frames are independent work items (the frame before a run is read again for dtSSD):
+they run in this process, in ``workers`` threads, or, clip by clip, on a Dask cluster
+(``scheduler``), and the numbers are identical whichever runs them (the same deterministic code
+scores each frame, and rows are put back in the ground truth's order). Frames are streamed: a
+worker holds only its current and previous frame.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
 
 RVM_EXCEL_MAX_FRAMES = 700  # RVM's sheet averages columns C..ZZ only
 
@@ -65,17 +66,25 @@ def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np
     return pred_u8, gt_u8
 
 
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one clip from its files; returns (one row per frame, conversion notes)."""
+def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10,
+                 start: int = 0, stop: int | None = None) -> tuple[list[dict], list[str]]:
+    """Score frames start..stop-1 of one clip from its files; returns (one row per frame, notes).
+
+    dtSSD needs the frame before `start`, which is read (not scored) first, so any range of a
+    clip can be scored on its own and the rows are the same as from one pass over the clip.
+    """
     protocol = get_protocol(protocol_name)
+    stop = len(pair.stems) if stop is None else stop
     scorer = ClipScorer(protocol, metrics)
     wants_fgr = "fgr_MAD" in metrics or "fgr_MSE" in metrics
     if wants_fgr and not pair.pred_fgr:
         raise InputError(f"clip {pair.dataset}/{pair.clip}: foreground metrics need fgr/ frames in both trees")
+    if start > 0 and "dtSSD" in metrics:
+        scorer.seed(*_read_pair(pair, start - 1, []))
     scale = np.float32(255.0)
     rows: list[dict] = []
     notes: list[str] = []
-    for i, stem in enumerate(pair.stems):
+    for i in range(start, stop):
         pred_u8, gt_u8 = _read_pair(pair, i, notes)
         trimap = None
         if protocol.uses_trimap:
@@ -90,8 +99,13 @@ def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], tri
             fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
             fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
-        rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": stem, **values})
+        rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
+
+
+def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
+    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
+    return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
 def aggregate(frames: pd.DataFrame, protocol: Protocol, metrics: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -114,38 +128,37 @@ def aggregate(frames: pd.DataFrame, protocol: Protocol, metrics: tuple[str, ...]
     return clips, summary
 
 
+SEGMENT_FRAMES = 32  # frames per work item: long clips spread over the workers, short ones stay whole
+
+
 def _run_local(pairs, protocol_name, metrics, trimap_radius, workers, progress):
+    """Score every clip in this process: in `workers` threads, each scoring a run of frames.
+
+    Threads, not processes: the PNG reader and every metric kernel release the GIL, so threads
+    run in parallel without the start-up and copying costs of processes.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
-    bar = tqdm(total=len(pairs), desc="clips", unit="clip", disable=not progress, leave=False)
-    try:
-        if workers <= 1:
-            results = []
-            for pair in pairs:
-                results.append(score_pair(pair, protocol_name, metrics, trimap_radius))
-                bar.update()
-            return results
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    jobs = [(c, s, min(s + SEGMENT_FRAMES, len(p.stems))) for c, p in enumerate(pairs) for s in range(0, len(p.stems), SEGMENT_FRAMES)]
+    per_clip: list[tuple[list[dict], list[str]]] = [([], []) for _ in pairs]
+    bar = tqdm(total=sum(len(p.stems) for p in pairs), desc="frames", unit="frame", disable=not progress, leave=False)
 
-        # spawn, not fork: Numba's OpenMP threads make fork() unsafe
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_single_thread) as pool:
-            futures = [pool.submit(score_pair, p, protocol_name, metrics, trimap_radius) for p in pairs]
-            results = []
-            for fut in futures:
-                results.append(fut.result())
-                bar.update()
-            return results
+    def run(job):
+        c, start, stop = job
+        return score_frames(pairs[c], protocol_name, metrics, trimap_radius, start, stop)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+            outputs = pool.map(run, jobs) if workers > 1 else map(run, jobs)
+            for (c, start, stop), (rows, notes) in zip(jobs, outputs):  # in order, as the clips list their frames
+                per_clip[c][0].extend(rows)
+                per_clip[c][1].extend(notes)
+                bar.update(stop - start)
+        return per_clip
     finally:
         bar.close()
-
-
-def _single_thread() -> None:
-    """Worker processes run one Numba thread each, so N workers use N cores, not N x cores."""
-    import numba
-
-    numba.set_num_threads(1)
 
 
 def _run_dask(pairs, protocol_name, metrics, trimap_radius, scheduler, progress):
@@ -178,7 +191,7 @@ def evaluate(
     metrics: list[str] | None = None,
     trimap: str | Path | None = None,
     trimap_radius: int = 10,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
 ) -> EvalResult:
@@ -191,7 +204,8 @@ def evaluate(
     protocol : ``"rvm"`` (default), ``"rvm-hr"`` or ``"dim"`` (see `vmbench.protocols`).
     metrics : subset of the protocol's metrics (default: its default set).
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
-    workers : processes to score clips in parallel; scheduler : a Dask scheduler address.
+    workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
+    scheduler : a Dask scheduler address; clips are then scored on its workers.
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
@@ -199,12 +213,14 @@ def evaluate(
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
     layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    if workers is None:
+        workers = os.cpu_count() or 1
     if workers < 1:
         raise InputError("--workers must be at least 1")
     if scheduler:
         results = _run_dask(pairs, proto.name, chosen, trimap_radius, scheduler, progress)
     else:
-        results = _run_local(pairs, proto.name, chosen, trimap_radius, min(workers, len(pairs)), progress)
+        results = _run_local(pairs, proto.name, chosen, trimap_radius, workers, progress)
     rows = [row for clip_rows, _ in results for row in clip_rows]
     notes = _summarise_notes([n for _, clip_notes in results for n in clip_notes])
     frames = pd.DataFrame(rows, columns=["dataset", "clip", "frame", *chosen])

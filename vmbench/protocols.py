@@ -143,6 +143,10 @@ class ClipScorer:
         self._thresholds = _MATLAB_THRESHOLDS if protocol.conn_column_major else _RVM_THRESHOLDS
         self._conn_tables = _conn.conn_tables(self._thresholds)
 
+    def seed(self, pred, gt) -> None:
+        """Take (pred, gt) as the previous frame, without scoring it (a run that starts mid-clip)."""
+        self._prev = _same_kind(pred, gt)
+
     def add(self, pred, gt, *, trimap=None, pred_fgr=None, gt_fgr=None) -> dict[str, float]:
         """Score one frame (see the class docstring)."""
         proto = self.protocol

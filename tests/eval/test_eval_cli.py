@@ -111,13 +111,32 @@ def test_natural_frame_order(tmp_path):
 
 def test_workers_and_dask_give_identical_numbers(tmp_path):
     make_tree(tmp_path)
-    serial = evaluate(tmp_path / "pred", tmp_path / "gt")
+    serial = evaluate(tmp_path / "pred", tmp_path / "gt", workers=1)
     parallel = evaluate(tmp_path / "pred", tmp_path / "gt", workers=2)
     assert serial.to_dict() == parallel.to_dict()
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         on_dask = evaluate(tmp_path / "pred", tmp_path / "gt", scheduler=cluster.scheduler_address)
     assert serial.to_dict() == on_dask.to_dict()
+
+
+def test_long_clips_split_into_runs_score_as_one_pass(tmp_path):
+    """Clips longer than a work item are scored in runs of frames; dtSSD across the seams must be
+    the same as from one pass over the clip in memory."""
+    from vmbench.evaluate import SEGMENT_FRAMES
+    from vmbench.protocols import score_clip
+
+    frames = 2 * SEGMENT_FRAMES + 5
+    arrays = make_tree(tmp_path, datasets=("d",), clips=("a", "b"), frames=frames, size=(12, 17))
+    one_pass = {c: score_clip(np.stack([arrays[("d", c, t)][0] for t in range(frames)]),
+                              np.stack([arrays[("d", c, t)][1] for t in range(frames)])) for c in ("a", "b")}
+    for workers in (1, 3):
+        res = evaluate(tmp_path / "pred", tmp_path / "gt", workers=workers)
+        for c in ("a", "b"):
+            rows = res.frames[res.frames["clip"] == c]
+            assert list(rows["frame"]) == [f"{t:04d}" for t in range(frames)]
+            for m, values in one_pass[c].items():
+                np.testing.assert_array_equal(rows[m].to_numpy(), values, err_msg=f"{m} workers={workers}")
 
 
 def test_fgr_metrics(tmp_path):

@@ -32,7 +32,9 @@ def register(subparsers) -> None:
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=1, help="score clips in N processes")
+    p.add_argument("--workers", type=int, default=None,
+                   help="plain: N threads scoring frames (default: one per core); instance/referring: "
+                        "N processes scoring clips (default 1)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--quiet", action="store_true", help="print only the summary table")
