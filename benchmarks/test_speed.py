@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks import mattes, reference_style as ref
 from vmbench.evaluate import evaluate
+from vmbench.io.frames import read_alpha_u8
 from vmbench.protocols import ClipScorer, get_protocol
 
 SIZES = {"512x288": (288, 512), "1920x1080": (1080, 1920)}
@@ -67,11 +68,46 @@ def test_rvm_set_reference(benchmark, size):
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_decode_two_pngs(benchmark, size, tmp_path):
+    """The yardstick of the issue: decoding the frame's two PNGs as the references do (cv2.imread)."""
     p, g = frame_pair(size)
     cv2.imwrite(str(tmp_path / "p.png"), np.round(p * 255).astype(np.uint8))
     cv2.imwrite(str(tmp_path / "g.png"), np.round(g * 255).astype(np.uint8))
     benchmark.group = f"rvm metric set vs PNG decode {size}"
     benchmark(lambda: (cv2.imread(str(tmp_path / "p.png"), 0), cv2.imread(str(tmp_path / "g.png"), 0)))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_decode_two_pngs_vmbench(benchmark, size, tmp_path):
+    """The same two files through vmbench's reader (libdeflate + Numba; identical bytes)."""
+    p, g = frame_pair(size)
+    cv2.imwrite(str(tmp_path / "p.png"), np.round(p * 255).astype(np.uint8))
+    cv2.imwrite(str(tmp_path / "g.png"), np.round(g * 255).astype(np.uint8))
+    benchmark.group = f"rvm metric set vs PNG decode {size}"
+    benchmark(lambda: (read_alpha_u8(tmp_path / "p.png"), read_alpha_u8(tmp_path / "g.png")))
+
+
+def noise_pair_u8(size):
+    """Worst case for the kernels' shortcuts: uniform noise has no flat window and no equal pixels."""
+    h, w = SIZES[size]
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, (h, w), dtype=np.uint8), rng.integers(0, 256, (h, w), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_rvm_set_noise_vmbench(benchmark, size):
+    p8, g8 = noise_pair_u8(size)
+    benchmark.group = f"rvm metric set on noise (worst case) {size}"
+    scorer = ClipScorer(get_protocol("rvm"), get_protocol("rvm").default_metrics)
+    scorer.add(p8, g8)
+    benchmark(lambda: scorer.add(p8, g8))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_rvm_set_noise_reference(benchmark, size):
+    p8, g8 = noise_pair_u8(size)
+    p, g = (a.astype(np.float32) / np.float32(255) for a in (p8, g8))
+    benchmark.group = f"rvm metric set on noise (worst case) {size}"
+    benchmark(lambda: (ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)))
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +120,7 @@ E2E = "end-to-end eval, 8 clips x 25 frames 512x288"
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_end_to_end_vmbench(benchmark, tree, workers):
+    """`evaluate` as `vmbench eval` runs it, with 1 thread and with 2 (the default on 2 cores)."""
     benchmark.group = E2E
     benchmark.pedantic(lambda: evaluate(tree / "pred", tree / "gt", workers=workers), rounds=3, iterations=1)
 
