@@ -154,7 +154,7 @@ def _find(parent, i):
 
 
 @njit(cache=True, nogil=True)
-def _keep_largest(run_s, run_e, offs, w):
+def _keep_largest(run_s, run_e, offs):
     """Step 3: in_omega[r] is True for the runs of the largest component of their threshold.
 
     Union-find joins the overlapping runs of adjacent rows, the root staying the run with the
@@ -183,33 +183,25 @@ def _keep_largest(run_s, run_e, offs, w):
                 a += step_a
                 b += 1 - step_a
     size = np.zeros(total, dtype=np.int64)
-    first_px = np.empty(total, dtype=np.int64)
+    for r in range(total):  # every run points straight at its root from here on
+        root = _find(parent, r)
+        size[root] += run_e[r] - run_s[r] + 1
     best = np.full(n + 1, -1, dtype=np.int64)
-    for y in range(h):
+    for y in range(h):  # roots in row-major order, so on equal sizes the first one stays
         for i in range(1, n + 1):
             for r in range(offs[y, i], offs[y, i + 1]):
-                root = _find(parent, r)
-                size[root] += run_e[r] - run_s[r] + 1
-                if root == r:
-                    first_px[r] = y * w + run_s[r]
-    for y in range(h):
-        for i in range(1, n + 1):
-            for r in range(offs[y, i], offs[y, i + 1]):
-                if parent[r] == r:
-                    b = best[i]
-                    if b < 0 or size[r] > size[b] or (size[r] == size[b] and first_px[r] < first_px[b]):
-                        best[i] = r
-    in_omega = np.empty(total, dtype=np.bool_)
-    for r in range(total):
-        in_omega[r] = False
+                if parent[r] == r and (best[i] < 0 or size[r] > size[best[i]]):
+                    best[i] = r
+    is_best = np.zeros(total, dtype=np.bool_)
     first_empty = n + 1
     for i in range(n, 0, -1):
         if best[i] < 0:
             first_empty = i
-    for y in range(h):
-        for i in range(1, n + 1):
-            for r in range(offs[y, i], offs[y, i + 1]):
-                in_omega[r] = parent[r] == best[i]
+        else:
+            is_best[best[i]] = True
+    in_omega = np.empty(total, dtype=np.bool_)
+    for r in range(total):
+        in_omega[r] = is_best[parent[r]]
     return in_omega, first_empty
 
 
@@ -293,7 +285,7 @@ def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th
     h, w = pred.shape
     n = thresholds.shape[0] - 1
     run_s, run_e, offs = _scan_rows(pred, gt, use_lut, cuts, thresholds)
-    in_omega, first_empty = _keep_largest(run_s, run_e, offs, w)
+    in_omega, first_empty = _keep_largest(run_s, run_e, offs)
     level_index = np.arange(n + 1)
     if indexnet_rule and first_empty <= n:
         level_index[first_empty - 1] = n
