@@ -19,7 +19,8 @@ def register(subparsers) -> None:
     p.add_argument("--methods", default=None, help="comma-separated adapter names (default: all runnable)")
     p.add_argument("--leaderboard", type=Path, default=None, help="write the leaderboard here")
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
-    p.add_argument("--workers", type=int, default=1, help="processes for scoring (and dataset making)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="parallel workers: processes making the dataset, threads scoring (processes for referring)")
     p.add_argument("--overwrite", action="store_true", help="replace predictions made by other settings")
     p.set_defaults(func=run)
 
