@@ -66,7 +66,7 @@ def evaluate_tree(pred_root, gt_root):
     import os
 
     rows = []
-    for dataset in sorted(os.listdir(pred_root)):
+    for dataset in sorted(d for d in os.listdir(pred_root) if os.path.isdir(os.path.join(pred_root, d))):
         for clip in sorted(os.listdir(os.path.join(pred_root, dataset))):
             prev = None
             for name in sorted(os.listdir(os.path.join(pred_root, dataset, clip, "pha"))):
@@ -76,3 +76,9 @@ def evaluate_tree(pred_root, gt_root):
                 rows.append(row)
                 prev = (p, g)
     return rows
+
+
+if __name__ == "__main__":  # python -m benchmarks.reference_style PRED_ROOT GT_ROOT: the loop as a script
+    import sys
+
+    print(len(evaluate_tree(sys.argv[1], sys.argv[2])), "frames")
