@@ -66,24 +66,29 @@ def test_rvm_set_reference(benchmark, size):
     benchmark(lambda: (ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)))
 
 
+def write_two_pngs(size, folder):
+    """The benchmark frame's prediction and ground truth as PNG files (cv2.imwrite defaults)."""
+    p, g = frame_pair(size)
+    paths = folder / "p.png", folder / "g.png"
+    for path, alpha in zip(paths, (p, g)):
+        cv2.imwrite(str(path), np.round(alpha * 255).astype(np.uint8))
+    return paths
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_decode_two_pngs(benchmark, size, tmp_path):
     """The yardstick of the issue: decoding the frame's two PNGs as the references do (cv2.imread)."""
-    p, g = frame_pair(size)
-    cv2.imwrite(str(tmp_path / "p.png"), np.round(p * 255).astype(np.uint8))
-    cv2.imwrite(str(tmp_path / "g.png"), np.round(g * 255).astype(np.uint8))
+    p, g = (str(path) for path in write_two_pngs(size, tmp_path))
     benchmark.group = f"rvm metric set vs PNG decode {size}"
-    benchmark(lambda: (cv2.imread(str(tmp_path / "p.png"), 0), cv2.imread(str(tmp_path / "g.png"), 0)))
+    benchmark(lambda: (cv2.imread(p, 0), cv2.imread(g, 0)))
 
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_decode_two_pngs_vmbench(benchmark, size, tmp_path):
     """The same two files through vmbench's reader (libdeflate + Numba; identical bytes)."""
-    p, g = frame_pair(size)
-    cv2.imwrite(str(tmp_path / "p.png"), np.round(p * 255).astype(np.uint8))
-    cv2.imwrite(str(tmp_path / "g.png"), np.round(g * 255).astype(np.uint8))
+    p, g = write_two_pngs(size, tmp_path)
     benchmark.group = f"rvm metric set vs PNG decode {size}"
-    benchmark(lambda: (read_alpha_u8(tmp_path / "p.png"), read_alpha_u8(tmp_path / "g.png")))
+    benchmark(lambda: (read_alpha_u8(p), read_alpha_u8(g)))
 
 
 def noise_pair_u8(size):
