@@ -149,15 +149,17 @@ def _run_local(pairs, protocol_name, metrics, trimap_radius, workers, progress):
         c, start, stop = job
         return score_frames(pairs[c], protocol_name, metrics, trimap_radius, start, stop)
 
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs))) if workers > 1 and len(jobs) > 1 else None
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-            outputs = pool.map(run, jobs) if workers > 1 else map(run, jobs)
-            for (c, start, stop), (rows, notes) in zip(jobs, outputs):  # in order, as the clips list their frames
-                per_clip[c][0].extend(rows)
-                per_clip[c][1].extend(notes)
-                bar.update(stop - start)
+        outputs = pool.map(run, jobs) if pool else map(run, jobs)
+        for (c, start, stop), (rows, notes) in zip(jobs, outputs):  # in order, as the clips list their frames
+            per_clip[c][0].extend(rows)
+            per_clip[c][1].extend(notes)
+            bar.update(stop - start)
         return per_clip
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         bar.close()
 
 

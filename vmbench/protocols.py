@@ -222,7 +222,7 @@ def _as_float(a: np.ndarray) -> np.ndarray:
 def _check_alpha(name: str, a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     if a.dtype == np.uint8:
-        return a.astype(np.float32) / np.float32(255.0)
+        return _as_float(a)
     a = np.ascontiguousarray(a, dtype=np.float32)
     if not np.all(np.isfinite(a)):
         raise InputError(f"{name}: contains NaN or infinite values")

@@ -8,23 +8,23 @@ IndexNet's rule also if it was still in when the intersection first became empty
 phi = 1 - d [d >= 0.15] with d = alpha - l, in float32 as the references compute it.
 
 All thresholds are done at once. k[y, x] = the number of thresholds the pixel passes in both
-images, so {k >= i} is the intersection at threshold i. Four steps:
+images, so {k >= i} is the intersection at threshold i. Three steps, on the calling thread (eval
+runs frames in parallel threads instead):
 
-1. levels: k, and the number of runs of {k >= i} in each row, for every i (one sweep);
-2. runs: the runs themselves, per threshold, in row-major order (one sweep);
-3. components: runs of adjacent rows that overlap are joined with union-find, per threshold,
+1. runs: one sweep per row computes k and cuts the row into the runs of {k >= i} for every i,
+   eight pixels at a time where k does not change;
+2. components: runs of adjacent rows that overlap are joined with union-find, per threshold,
    and the largest component of each threshold is kept;
-4. sums: per row, each pixel's depth from the kept runs, then |phi_g - phi_p| summed.
+3. sums: per row, each pixel's depth from the kept runs, then |phi_g - phi_p| summed; for 8-bit
+   alphas through a table, skipping the 8-pixel words in which the two images agree.
 
-Steps 1, 2 and 4 work on bands of rows, so a large frame can be split across threads
-(`conn_error_parallel`); `conn_error` runs on the calling thread, for when frames run in parallel.
-Alphas are 8-bit (through lookup tables built by `conn_tables`) or float32.
+Alphas are 8-bit (through the tables built by `conn_tables`) or float32.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = ["conn_error", "conn_tables", "N_THRESHOLDS"]
 
@@ -60,11 +60,10 @@ def _level(p, g, thresholds):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _phi(v, j, use_lut, phi, th32):
-    """phi = 1 - d [d >= 0.15], d = alpha - th[j], in float32; returned as float64."""
-    if use_lut:
-        return np.float64(phi[j, np.intp(v)])
-    d = np.float32(v) - th32[j]
+def _phi(alpha, th):
+    """phi = 1 - d [d >= 0.15], d = alpha - th, in float32 (the float-alpha path; 8-bit alphas read
+    the same values from `conn_tables`); returned as float64."""
+    d = np.float32(alpha) - th
     return np.float64(np.float32(1.0) - (d if d >= np.float32(0.15) else np.float32(0.0)))
 
 
@@ -80,7 +79,7 @@ def _grow(arr, need):
 
 @njit(cache=True, nogil=True)
 def _scan_rows(pred, gt, use_lut, cuts, thresholds):
-    """Steps 1 and 2: the runs of {k >= i} of every row, grouped by row, then threshold, then x.
+    """Step 1: the runs of {k >= i} of every row, grouped by row, then threshold, then x.
 
     8-bit alphas reach threshold i when v >= cuts[i - 1] (`conn_tables`); float alphas are compared
     with the thresholds. Returns (run_s, run_e, offs): the runs of threshold i in row y are the slots
@@ -155,7 +154,7 @@ def _find(parent, i):
 
 @njit(cache=True, nogil=True)
 def _keep_largest(run_s, run_e, offs):
-    """Step 3: in_omega[r] is True for the runs of the largest component of their threshold.
+    """Step 2: in_omega[r] is True for the runs of the largest component of their threshold.
 
     Union-find joins the overlapping runs of adjacent rows, the root staying the run with the
     smallest slot, which is the component's first run in row-major order. Also returns the first
@@ -243,7 +242,7 @@ def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, 
 
 @njit(cache=True, nogil=True)
 def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index):
-    """Step 4: sum of |phi_g - phi_p| with l = th[level_index[depth]]."""
+    """Step 3: sum of |phi_g - phi_p| with l = th[level_index[depth]]."""
     h, w = pred.shape
     n = offs.shape[1] - 2
     depth = np.zeros(w, dtype=np.uint8)
@@ -271,7 +270,7 @@ def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, 
             grow = gt[y]
             for x in range(w):
                 j = level_index[depth[x]]
-                d = _phi(grow[x], j, False, phi, th32) - _phi(prow[x], j, False, phi, th32)
+                d = _phi(grow[x], th32[j]) - _phi(prow[x], th32[j])
                 if use_mask and mask[y, x] == 0:
                     d = 0.0
                 acc[x] += abs(d)
