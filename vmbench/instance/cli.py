@@ -155,10 +155,9 @@ def format_result(result: dict, *, max_clips: int = 200) -> str:
     lines.append("")
     lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
                  "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
-    if result["protocol"] == "maggie":
-        from vmbench.instance.maggie import MAGGIE_UNITS
+    from vmbench.metrics.table import lookup
 
-        for k in summary:
-            if k in MAGGIE_UNITS:
-                lines.append(f"  {k:8s} {MAGGIE_UNITS[k]}")
+    for k in summary:
+        row = lookup(result["protocol"], k)
+        lines.append(f"  {k:8s} {row.unit}: {row.meaning}" if row else f"  {k:8s} (not in vmbench's metrics table)")
     return "\n".join(lines)
