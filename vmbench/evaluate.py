@@ -196,6 +196,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -208,13 +209,14 @@ def evaluate(
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; clips are then scored on its workers.
+    sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
