@@ -13,6 +13,8 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
+--dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
+default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
 Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
 
 
@@ -26,6 +28,9 @@ def register(subparsers) -> None:
     p.add_argument("--protocol", default=None,
                    help="rvm (default), rvm-hr, dim; instance/referring tasks also take maggie")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
+    p.add_argument("--dataset", default=None, metavar="NAME",
+                   help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
+                        "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
     p.add_argument("--trimap-radius", type=int, default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
@@ -65,6 +70,13 @@ def run(args) -> int:
     for target in (args.json, args.csv):
         if target is not None:
             check_writable(target, overwrite=args.overwrite)
+    profile = None
+    if getattr(args, "dataset", None):
+        from vmbench.datasets.apply import apply_to_args
+
+        profile, profile_notes = apply_to_args(args)
+        for note in profile_notes:
+            print(f"note: {note}")
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
@@ -73,7 +85,8 @@ def run(args) -> int:
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress)
+                          scheduler=args.scheduler, progress=progress,
+                          sparse_gt=profile.sparse_gt if profile else 0)
         table = format_table(result)
         data = result.to_dict()
     else:
@@ -88,6 +101,11 @@ def run(args) -> int:
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
         table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
+    if profile is not None and profile.per_split:
+        from vmbench.datasets.apply import format_splits, per_split
+
+        data["splits"] = per_split(profile, args, result if task == "plain" else data)
+        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
