@@ -13,11 +13,19 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
-Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
+Units: {units}; every run prints its units block; see docs/metrics.md."""
+
+
+def _help() -> str:
+    """HELP with the rvm units read from the metrics table (one notation, the table's)."""
+    from vmbench.leaderboard.units import metric_unit
+
+    units = ", ".join(f"{m} {metric_unit('rvm', m).unit}" for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"))
+    return HELP.format(units=f"rvm {units}")
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
+    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=_help(),
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
