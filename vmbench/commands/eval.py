@@ -67,12 +67,10 @@ def _detect_task(args) -> str:
     return detect_task(args.gt, args.pred)
 
 
-def run(args) -> int:
-    from vmbench.report import check_writable, format_table, write_csv, write_json
+def score(args) -> tuple[str, dict, str]:
+    """(task, result dict, terminal table) for parsed eval arguments; `vmbench verify` re-scores with it."""
+    from vmbench.report import format_table
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
@@ -82,15 +80,27 @@ def run(args) -> int:
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
                           scheduler=args.scheduler, progress=progress)
-        table = format_table(result)
-        data = result.to_dict()
-    else:
-        from vmbench.instance.cli import format_result, run as run_instance
+        return task, result.to_dict(), format_table(result)
+    from vmbench.instance.cli import format_result, run as run_instance
 
-        args.task = task
-        args.metrics_list = metrics
-        data = run_instance(args)
-        table = format_result(data)
+    args.task = task
+    args.metrics_list = metrics
+    data = run_instance(args)
+    return task, data, format_result(data)
+
+
+#: eval options that change the numbers; recorded in the run record so `vmbench verify` can re-score
+SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weight", "vim_binarize", "vim_iou",
+                 "vim_paper", "instance_match")
+
+
+def run(args) -> int:
+    from vmbench.report import check_writable, write_csv, write_json
+
+    for target in (args.json, args.csv):
+        if target is not None:
+            check_writable(target, overwrite=args.overwrite)
+    task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate
 
@@ -111,6 +121,10 @@ def _write_run_record(args, task: str, data: dict) -> None:
     """Provenance beside the result (FILE.run.json): version, commit, date, dataset hash, method."""
     from vmbench.provenance import make_run_record, write_run_record
 
+    options = {k: getattr(args, k) for k in SCORE_OPTIONS if hasattr(args, k)}
+    options["task"] = task
+    if args.trimap is not None:
+        options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
-                             method=args.method, track=args.track)
+                             method=args.method, track=args.track, score_options=options)
     write_run_record(args.json, record)
