@@ -123,11 +123,14 @@ def _board(track: str, rows: list[tuple[str, str, dict]]) -> str:
 
 
 def _units(protocols: list[str]) -> str:
-    from vmbench.leaderboard.units import metric_unit
+    """The units block, once, from the metrics table."""
+    from vmbench.metrics.table import lookup
 
-    lines = ["units (lower is better" + (", RefAcc higher)" if "RefAcc" in BOARD_METRICS else ")") + ":"]
-    for m in BOARD_METRICS[:5]:
-        u = metric_unit(protocols[0] if protocols else "rvm", m)
-        lines.append(f"  {m:6s} {u.unit:7s} {u.meaning}")
-    lines.append("  RefAcc fraction of expressions whose prediction overlaps the referred object best (IoU)")
+    protocol = protocols[0] if protocols else "rvm"
+    lines = ["units:"]
+    for m in BOARD_METRICS:
+        row = lookup(protocol, m)
+        if row is not None:
+            better = "higher" if row.higher_is_better else "lower"
+            lines.append(f"  {m:6s} {row.unit:8s} {better} is better; {row.meaning}")
     return "\n".join(lines)
