@@ -208,6 +208,9 @@ def _keep_largest(run_s, run_e, offs):
     return in_omega, first_empty
 
 
+_TOP3 = np.uint64(0xE0E0E0E0E0E0E0E0)  # the three high bits of every byte: a byte >= 32
+
+
 def _words(img: np.ndarray) -> np.ndarray:
     """A C-contiguous uint8 image's bytes read as 64-bit words (a last, partial word left out)."""
     flat = img.reshape(-1)
@@ -226,8 +229,8 @@ def _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, 
 
 @njit(cache=True, nogil=True, inline="always")
 def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc):
-    """acc[x] += |phi_g - phi_p| along row y of 8-bit alphas. Pixels with p == g add nothing, so
-    the 8-pixel words in which the two images agree are skipped."""
+    """acc[x] += |phi_g - phi_p| along row y of 8-bit alphas. Pixels with p == g, or with both
+    alphas below 32/255, add nothing, so the 8-pixel words made only of such pixels are skipped."""
     w = pred.shape[1]
     prow = pred[y]
     grow = gt[y]
@@ -238,7 +241,9 @@ def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, 
         return
     _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 0, 8 * first - y * w)
     for word in range(first, last):
-        if p64[word] != g64[word]:
+        # a pixel adds nothing when p == g, or when both alphas are below 0.15 (d = alpha - l < 0.15
+        # for every level l >= 0, so phi = 1 in both): bytes < 32 (alpha < 0.126) in both images
+        if p64[word] != g64[word] and (p64[word] | g64[word]) & _TOP3 != 0:
             x = 8 * word - y * w
             _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, x, x + 8)
     _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 8 * last - y * w, w)
