@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from vmbench.errors import InputError
-from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
+from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
@@ -56,12 +56,12 @@ class EvalResult:
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    pred_u8 = read_alpha_u8(pair.pred[i], notes)
-    gt_u8 = read_alpha_u8(pair.gt[i], notes)
+    pred_u8 = pair.pred.read(i, notes)
+    gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
         raise InputError(
-            f"{pair.pred[i]}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
-            f"{pair.gt[i]} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
+            f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
         )
     return pred_u8, gt_u8
 
@@ -89,15 +89,15 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         trimap = None
         if protocol.uses_trimap:
             if pair.trimaps is not None:
-                trimap = read_alpha_u8(pair.trimaps[i], notes)
+                trimap = normalise_trimap(pair.trimaps.read(i, notes), pair.trimaps.name(i), notes)
                 if trimap.shape != gt_u8.shape:
-                    raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+                    raise InputError(f"{pair.trimaps.name(i)}: trimap size does not match the ground truth {pair.gt.name(i)}")
             else:
                 trimap = trimap_from_alpha(gt_u8, radius=trimap_radius)
         fgr = {}
         if wants_fgr:
-            fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
-            fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
+            fgr["pred_fgr"] = pair.pred_fgr.read_rgb(i).astype(np.float32) / scale
+            fgr["gt_fgr"] = pair.gt_fgr.read_rgb(i).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
@@ -196,6 +196,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    precision: str = "u8",
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -208,13 +209,15 @@ def evaluate(
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; clips are then scored on its workers.
+    precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
+        of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -224,7 +227,9 @@ def evaluate(
     else:
         results = _run_local(pairs, proto.name, chosen, trimap_radius, workers, progress)
     rows = [row for clip_rows, _ in results for row in clip_rows]
-    notes = _summarise_notes([n for _, clip_notes in results for n in clip_notes])
+    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, clip_notes in results for n in clip_notes])
+    if precision == "float":
+        notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     frames = pd.DataFrame(rows, columns=["dataset", "clip", "frame", *chosen])
     clips, summary = aggregate(frames, proto, chosen)
     longest = int(clips["frames"].max())

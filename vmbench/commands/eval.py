@@ -12,6 +12,8 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<dataset>/<clip>/pha/<frame>   RVM / MatAnyone tree (fgr/ optional)
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
+A clip's frames may also be a video or a NumPy stack (<clip>/pha.mp4, <clip>.npy ...), paired by
+position; frames: png (8/16-bit), jpg, tif (incl. float), exr, webp; see docs/formats.md.
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
 Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
 
@@ -29,6 +31,9 @@ def register(subparsers) -> None:
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
     p.add_argument("--trimap-radius", type=int, default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
+    p.add_argument("--precision", choices=["u8", "float"], default="u8",
+                   help="plain: float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG of them "
+                        "(u8, default) or scored at full precision (float); the summary says which")
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
@@ -37,7 +42,7 @@ def register(subparsers) -> None:
                         "N processes scoring clips (default 1)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("--quiet", action="store_true", help="print only the summary table")
+    p.add_argument("--quiet", action="store_true", help="print only the summary table and the notes that changed a number")
     p.add_argument("--method", default=None, help="method name recorded beside the result (run record)")
     p.add_argument("--track", default=None, help="track recorded beside the result (run record)")
     try:
@@ -73,7 +78,7 @@ def run(args) -> int:
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress)
+                          scheduler=args.scheduler, progress=progress, precision=args.precision)
         table = format_table(result)
         data = result.to_dict()
     else:
@@ -88,6 +93,8 @@ def run(args) -> int:
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
         table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
+        notes = getattr(result, "notes", []) if task == "plain" else []
+        table += "".join(f"\nnote: {n}" for n in notes)  # --quiet never hides what changed a number
     print(table)
     if args.json is not None:
         write_json(data, args.json)
