@@ -83,7 +83,12 @@ def run(args) -> int:
         data = result.to_dict()
     else:
         from vmbench.instance.cli import format_result, run as run_instance
+        from vmbench.io.layouts import resolve_dataset_root
 
+        root_notes: list[str] = []
+        args.gt = resolve_dataset_root(args.gt, root_notes, task=task)  # a make-dataset root: its instance/
+        for note in root_notes:
+            print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
         data = run_instance(args)

@@ -92,7 +92,7 @@ def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
     found: list[tuple[Path, str]] = []
     if clip.is_dir():
         for name in ("pha", "alpha"):
-            if (clip / name).is_dir() and (_images(clip / name) or not _entries(clip / name)):
+            if (clip / name).is_dir() and (_images(clip / name) or not _subdirs(clip / name)):  # not an instance pha/
                 found.append((clip / name, f"{name}/ ({len(_images(clip / name))} frames)"))
         found += [(f, f.name) for f in _clip_files(clip, "pha")]
         loose = _images(clip)
@@ -240,7 +240,18 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
             "every error would be zero (pass your predictions to --pred)"
         )
     tree_notes: list[str] = []
-    gt_root = resolve_dataset_root(gt_root, tree_notes)
+    resolved = resolve_dataset_root(gt_root, tree_notes)
+    try:
+        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, tree_notes)
+    except InputError as exc:
+        if resolved == gt_root:
+            raise
+        raise InputError(f"{exc} (read {gt_root} as a vmbench dataset root, through its plain/ subtree; "
+                         f"instance or referring predictions: pass --task instance or --gt {gt_root / 'instance'})") from exc
+
+
+def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, precision: str,
+               tree_notes: list[str]) -> tuple[str, list[ClipPair]]:
     layout, gt_clips = detect_layout(gt_root, tree_notes)
     if layout != "single-clip" and not pred_root.is_dir():
         raise InputError(f"{pred_root}: prediction path is not a folder (the ground truth is a {layout} tree)")
