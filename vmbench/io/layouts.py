@@ -34,11 +34,12 @@ from vmbench.sources import (
     IMAGE_EXTENSIONS,
     FrameSource,
     ImageFolder,
+    Subset,
     natural_key,
     open_source,
 )
 
-__all__ = ["ClipPair", "clip_frames", "detect_layout", "pair_clips", "pair_sources", "resolve_dataset_root"]
+__all__ = ["ClipPair", "clip_frames", "detect_layout", "pair_clips", "pair_sources", "pair_sparse", "resolve_dataset_root"]
 
 _CLIP_PARTS = {"pha", "alpha", "fgr", "com"}  # sub-folders of one clip, never clips themselves
 
@@ -183,10 +184,7 @@ def _examples(names: list[str], k: int = 3) -> str:
 def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction") -> list[str]:
     """Check that `pred` has exactly the frames of `gt` (by stem; by position for a video or a
     stack) and return the frame ids in order; index i is then the same frame in both."""
-    if len(gt) == 0:
-        raise InputError(f"{gt.path}: ground truth has no frames")
-    if len(pred) == 0:
-        raise InputError(f"{pred.path}: {what} has no frames (expected {len(gt)}){_unread(pred.path)}")
+    _check_nonempty(pred, gt, what)
     if pred.positional or gt.positional:
         if len(pred) != len(gt):
             raise InputError(
@@ -214,6 +212,31 @@ def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction"
     return list(gt.stems)
 
 
+def _check_nonempty(pred: FrameSource, gt: FrameSource, what: str) -> None:
+    if len(gt) == 0:
+        raise InputError(f"{gt.path}: ground truth has no frames")
+    if len(pred) == 0:
+        raise InputError(f"{pred.path}: {what} has no frames (expected {len(gt)}){_unread(pred.path)}")
+
+
+def pair_sparse(pred: FrameSource, gt: FrameSource, step: int) -> tuple[list[str], FrameSource]:
+    """Ground truth on every `step`-th prediction frame only (CRGNN): returns the frame ids and
+    the annotated prediction frames as a source. Stems pair directly when every ground-truth stem
+    is predicted; otherwise by position, as MatAnyone2's eval_crgnn.py: the k-th ground-truth
+    frame (in order) is the (k*step)-th prediction frame."""
+    _check_nonempty(pred, gt, "prediction")
+    if not (pred.positional or gt.positional) and set(gt.stems) <= set(pred.stems):
+        at = {s: k for k, s in enumerate(pred.stems)}
+        return list(gt.stems), Subset(pred, [at[s] for s in gt.stems])
+    need = (len(gt) - 1) * step + 1
+    if len(pred) < need:
+        raise InputError(
+            f"{pred.path}: {len(pred)} prediction frames; the ground truth has {len(gt)} frames, one every "
+            f"{step} prediction frames, so at least {need} are needed (the last, {gt.stems[-1]!r}, is prediction frame {need - 1})"
+        )
+    return list(gt.stems), Subset(pred, [k * step for k in range(len(gt))])
+
+
 def _unread(folder: Path) -> str:
     if not Path(folder).is_dir():
         return ""
@@ -229,8 +252,15 @@ def _same_path(a: Path, b: Path) -> bool:
 
 
 def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
-               precision: str = "u8") -> tuple[str, list[ClipPair]]:
-    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch."""
+               precision: str = "u8", sparse_gt: int = 0, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
+    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
+
+    precision : how float frames are read (`vmbench.sources`).
+    sparse_gt : ground truth on every `sparse_gt`-th prediction frame only (see `pair_sparse`).
+    problems : collect instead of raising (``vmbench check``): each clip's problem and every
+        missing or extra clip is appended as one line and that clip left out; problems with the
+        roots themselves still raise.
+    """
     pred_root, gt_root = Path(pred_root), Path(gt_root)
     if not pred_root.exists():
         raise InputError(f"{pred_root}: prediction folder does not exist")
@@ -242,7 +272,7 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
     tree_notes: list[str] = []
     resolved = resolve_dataset_root(gt_root, tree_notes)
     try:
-        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, tree_notes)
+        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, sparse_gt, problems, tree_notes)
     except InputError as exc:
         if resolved == gt_root:
             raise
@@ -250,8 +280,8 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
                          f"instance or referring predictions: pass --task instance or --gt {gt_root / 'instance'})") from exc
 
 
-def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, precision: str,
-               tree_notes: list[str]) -> tuple[str, list[ClipPair]]:
+def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, precision: str, sparse_gt: int,
+               problems: list[str] | None, tree_notes: list[str]) -> tuple[str, list[ClipPair]]:
     layout, gt_clips = detect_layout(gt_root, tree_notes)
     if layout != "single-clip" and not pred_root.is_dir():
         raise InputError(f"{pred_root}: prediction path is not a folder (the ground truth is a {layout} tree)")
@@ -259,60 +289,97 @@ def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, prec
     for dataset, clip, gt_clip in gt_clips:
         rel = Path(dataset, clip) if dataset else Path(clip)
         pred_clip = pred_root if layout == "single-clip" else pred_root / rel
-        located.append((dataset, clip, rel, gt_clip, pred_clip, clip_frames(pred_clip, tree_notes)))
-    _check_clip_sets(pred_root, gt_root, layout, located, tree_notes)
+        try:
+            pred_at = clip_frames(pred_clip, tree_notes)
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+            continue
+        located.append((dataset, clip, rel, gt_clip, pred_clip, pred_at))
+    _check_clip_sets(pred_root, gt_root, layout, located, tree_notes, problems)
     pairs: list[ClipPair] = []
     for dataset, clip, rel, gt_clip, pred_clip, pred_at in located:
-        notes: list[str] = []
-        gt_at = gt_clip if gt_clip.is_file() else clip_frames(gt_clip, notes)
-        if gt_at is None:
-            raise InputError(f"{gt_clip}: ground-truth clip has no frames")
-        if _same_path(pred_at, gt_at):
-            raise InputError(f"{pred_at}: prediction and ground truth are the same folder")
-        pred = open_source(pred_at, precision=precision)
-        gt = open_source(gt_at, precision=precision)
-        stems = pair_sources(pred, gt)
-        pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes + pred.notes + gt.notes)
-        if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
-            pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
-            pair_sources(pair.pred_fgr, pair.gt_fgr, what="foreground")
-        if trimap_root is not None:
-            tri_clip = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
-            tri_at = clip_frames(tri_clip, pair.notes)
-            if tri_at is None:
-                raise InputError(f"{tri_clip}: trimap folder missing for clip {rel}")
-            pair.trimaps = open_source(tri_at)
-            pair_sources(pair.trimaps, gt, what="trimap")
-            pair.notes += pair.trimaps.notes
-        pairs.append(pair)
+        if pred_at is None:
+            continue  # reported as a problem by _check_clip_sets
+        try:
+            pairs.append(_pair_clip(dataset, clip, rel, gt_clip, pred_clip, pred_at, layout, trimap_root,
+                                    with_fgr, precision, sparse_gt))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     if pairs:
         pairs[0].notes[:0] = tree_notes
+    elif problems is not None:
+        problems[:0] = tree_notes
     return layout, pairs
 
 
-def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list, notes: list[str]) -> None:
+def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Path, pred_at: Path, layout: str,
+               trimap_root, with_fgr: bool, precision: str, sparse_gt: int) -> ClipPair:
+    """Pair one ground-truth clip's frames (and fgr/, trimaps) with its prediction."""
+    notes: list[str] = []
+    gt_at = gt_clip if gt_clip.is_file() else clip_frames(gt_clip, notes)
+    if gt_at is None:
+        raise InputError(f"{gt_clip}: ground-truth clip has no frames")
+    if _same_path(pred_at, gt_at):
+        raise InputError(f"{pred_at}: prediction and ground truth are the same folder")
+    pred = open_source(pred_at, precision=precision)
+    gt = open_source(gt_at, precision=precision)
+    if sparse_gt:
+        stems, pred = pair_sparse(pred, gt, sparse_gt)
+    else:
+        stems = pair_sources(pred, gt)
+    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes + pred.notes + gt.notes)
+    if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
+        pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
+        if sparse_gt:
+            _, pair.pred_fgr = pair_sparse(pair.pred_fgr, pair.gt_fgr, sparse_gt)
+        else:
+            pair_sources(pair.pred_fgr, pair.gt_fgr, what="foreground")
+    if trimap_root is not None:
+        tri_clip = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
+        tri_at = clip_frames(tri_clip, pair.notes)
+        if tri_at is None:
+            raise InputError(f"{tri_clip}: trimap folder missing for clip {rel}")
+        pair.trimaps = open_source(tri_at)
+        pair_sources(pair.trimaps, gt, what="trimap")
+        pair.notes += pair.trimaps.notes
+    return pair
+
+
+def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list, notes: list[str],
+                     problems: list[str] | None = None) -> None:
     """Every ground-truth clip has a prediction and every predicted clip a ground truth."""
+    def fail(message: str) -> None:
+        if problems is None:
+            raise InputError(message)
+        problems.append(message)
+
     missing = [(rel, gt_clip, pred_clip) for _, _, rel, gt_clip, pred_clip, at in located if at is None]
     if layout == "single-clip":
         if missing:
             raise InputError(f"{pred_root}: no prediction frames found (the ground truth {gt_root} is one clip; "
                              f"expected {pred_root}/<frame> image files, {pred_root}/pha/ or a video){_unread(pred_root)}")
         return
-    if len(missing) == len(located):
+    if located and len(missing) == len(located):
         found = [p.name for p in _subdirs(pred_root)] + [p.name for p in _entries(pred_root) if p.is_file()]
         rel, _, pred_clip = missing[0]
         raise InputError(
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
         )
-    if missing:
+    if missing and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
             f"ground-truth clips have no prediction: {_examples([str(m[0]) for m in missing])}"
         )
+    for rel, gt_clip, pred_clip in missing:
+        fail(f"{pred_clip}: missing prediction clip (ground truth {gt_clip})")
     expected = {Path(pred_clip) for *_, pred_clip, _ in located}
-    expected |= {Path(at) for *_, at in located}
+    expected |= {Path(at) for *_, at in located if at is not None}
     if layout == "rvm-tree":
         candidates = [c for d in _subdirs(pred_root) for c in _subdirs(d)]
         candidates += [f.with_suffix("") for d in _subdirs(pred_root) for f in _entries(d)
@@ -322,11 +389,13 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
         candidates += [f.with_suffix("") for f in _entries(pred_root)
                        if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
     extra = [c for c in candidates if c not in expected and _clip_dir_of(c)]
-    if extra:
+    if extra and problems is None:
         raise InputError(
             f"{extra[0]}: prediction clip has no ground truth ({len(extra)} such clip(s): "
             f"{_examples([str(c.relative_to(pred_root)) for c in extra])}); it would silently drop out of the mean"
         )
+    for c in extra:
+        fail(f"{c}: prediction clip has no ground truth")
     stray = _images(pred_root)
     if stray:
         notes.append(f"{pred_root}: {len(stray)} stray image(s) at the prediction root ignored "

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vmbench.errors import InputError
-from vmbench.sources.base import FrameSource, natural_key
+from vmbench.sources.base import FrameSource, Subset, natural_key
 from vmbench.sources.decode import PRECISIONS, normalise_trimap, quantise, read_alpha_frame, read_rgb_frame
 from vmbench.sources.folder import IMAGE_EXTENSIONS, ImageFolder, list_frames
 from vmbench.sources.stack import STACK_EXTENSIONS, ArrayStack
@@ -27,6 +27,7 @@ from vmbench.sources.video import VIDEO_EXTENSIONS, VideoFile
 
 __all__ = [
     "FrameSource",
+    "Subset",
     "ImageFolder",
     "ArrayStack",
     "VideoFile",

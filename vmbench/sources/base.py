@@ -8,7 +8,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["FrameSource", "natural_key"]
+__all__ = ["FrameSource", "Subset", "natural_key"]
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -69,3 +69,24 @@ class FrameSource:
         stop = len(self) if stop is None else min(stop, len(self))
         for i in range(start, stop):
             yield self.read(i, notes)
+
+
+class Subset(FrameSource):
+    """Frames ``indices`` of another source, as a source of their own (sparse ground truth: the
+    annotated frames of a prediction)."""
+
+    def __init__(self, source: FrameSource, indices: list[int]):
+        super().__init__(source.path, [source.stems[k] for k in indices], source.kind, lossy=source.lossy,
+                         precision=source.precision, notes=source.notes)
+        self.source = source
+        self.indices = list(indices)
+        self.positional = source.positional
+
+    def name(self, i: int) -> str:
+        return self.source.name(self.indices[i])
+
+    def read(self, i: int, notes: list[str] | None = None) -> np.ndarray:
+        return self.source.read(self.indices[i], notes)
+
+    def read_rgb(self, i: int) -> np.ndarray:
+        return self.source.read_rgb(self.indices[i])
