@@ -127,3 +127,37 @@ def test_pairing_failure_shows_both_sides_and_the_rule(tmp_path):
         f"{tmp_path / 'pred'}: 3 of 3 prediction frames missing; the ground truth has 00000.png, 00001.png, 00002.png, "
         "the prediction has 0000.png, 0001.png, 0002.png; frames pair by equal file stem (the name without its extension)"
     )
+
+
+def test_sparse_ground_truth_on_a_video_prediction(tmp_path):
+    """CRGNN-style: ground truth on every 3rd frame, the prediction a 7-frame video: frames 0, 3, 6 are scored."""
+    preds = [frame(t, seed=40) for t in range(7)]
+    write_lossless_mp4(tmp_path / "pred" / "c" / "pha.mp4", preds)
+    gts = [frame(t, seed=50) for t in range(3)]
+    (tmp_path / "gt" / "c").mkdir(parents=True)
+    for k, g in enumerate(gts):
+        cv2.imwrite(str(tmp_path / "gt" / "c" / f"{k * 3:05d}.png"), g)
+    _, pairs = pair_clips(tmp_path / "pred", tmp_path / "gt", sparse_gt=3)
+    assert pairs[0].stems == ["00000", "00003", "00006"]
+    assert [np.array_equal(pairs[0].pred.read(k), preds[3 * k]) for k in range(3)] == [True] * 3
+    assert pairs[0].pred.name(2) == f"{tmp_path / 'pred' / 'c' / 'pha.mp4'} frame 6"
+    with pytest.raises(InputError, match=r"pha\.mp4: 7 prediction frames; the ground truth has 3 frames, one every 4 "
+                                         r"prediction frames, so at least 9 are needed"):
+        pair_clips(tmp_path / "pred", tmp_path / "gt", sparse_gt=4)
+
+
+def test_problems_mode_collects_instead_of_raising(tmp_path):
+    for c in ("a", "b", "c"):
+        write_clip(tmp_path / "gt" / c, 3)
+    write_clip(tmp_path / "pred" / "a", 3)
+    write_clip(tmp_path / "pred" / "b", 2)
+    write_clip(tmp_path / "pred" / "z", 3)
+    problems = []
+    _, pairs = pair_clips(tmp_path / "pred", tmp_path / "gt", problems=problems)
+    assert [p.clip for p in pairs] == ["a"]
+    assert problems == [
+        f"{tmp_path / 'pred' / 'c'}: missing prediction clip (ground truth {tmp_path / 'gt' / 'c'})",
+        f"{tmp_path / 'pred' / 'z'}: prediction clip has no ground truth",
+        f"{tmp_path / 'pred' / 'b'}: 1 of 3 prediction frames missing; the ground truth has 0002.png, the prediction "
+        "has 0000.png, 0001.png; frames pair by equal file stem (the name without its extension)",
+    ]

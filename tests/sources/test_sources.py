@@ -254,3 +254,18 @@ def test_unknown_file_kind_names_what_is_read(tmp_path):
         open_source(path)
     with pytest.raises(InputError, match="precision must be one of u8, float"):
         open_source(tmp_path, precision="half")
+
+
+def test_one_open_decoder_per_thread_whatever_the_number_of_videos(tmp_path):
+    import os
+
+    frames = gradient_frames(3, 8, 8)
+    sources = []
+    for k in range(40):
+        write_video(tmp_path / f"{k}.mkv", frames, "ffv1", "gray")
+        sources.append(open_source(tmp_path / f"{k}.mkv"))
+    before = len(os.listdir("/proc/self/fd"))
+    for src in sources:
+        assert np.array_equal(src.read(1), frames[1])
+    assert len(os.listdir("/proc/self/fd")) <= before + 2
+    VideoFile.close_thread()

@@ -8,7 +8,8 @@ the frame written out as a PNG. (The raw Y plane would be wrong by the limited-r
 16..235 for 0..255.)
 
 Reading is sequential per thread; a jump backwards or far ahead seeks to the keyframe before the
-frame and decodes forward to it.
+frame and decodes forward to it. Each thread keeps one decoder open, for the video it read last,
+so a tree of 10,000 videos never holds more open files than there are threads.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = ["VIDEO_EXTENSIONS", "LOSSLESS_CODECS", "VideoFile"]
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 LOSSLESS_CODECS = {"ffv1", "png", "rawvideo", "huffyuv", "ffvhuff", "utvideo", "qtrle", "apng", "zlib"}
 _SKIP_AHEAD = 64  # frames decoded forward rather than seeking
+_THREAD = threading.local()  # .owner: the VideoFile whose decoder .state this thread holds
 
 
 def _open(path: Path):
@@ -81,14 +83,9 @@ class VideoFile(FrameSource):
             notes.append(f"{path}: video frames are read at 8 bits whatever --precision says")
         super().__init__(path, [f"{t:05d}" for t in range(len(pts))], f"video:{codec}", lossy=lossy,
                          precision=precision, notes=notes)
-        self._local = threading.local()
 
-    def __getstate__(self):  # decoders stay with the thread that opened them
-        return {k: v for k, v in self.__dict__.items() if k != "_local"}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._local = threading.local()
+    def _state(self) -> dict | None:
+        return _THREAD.state if getattr(_THREAD, "owner", None) is self else None
 
     def _index_of(self, frame, counter: int) -> int:
         if self.pts is None:
@@ -111,13 +108,13 @@ class VideoFile(FrameSource):
         if seek:
             container.seek(self.pts[i], stream=stream, backward=True, any_frame=False)
         state = {"container": container, "frames": container.decode(stream), "counter": None if seek else 0, "next": -1}
-        self._local.state = state
+        _THREAD.owner, _THREAD.state = self, state
         return state
 
     def _decode_to(self, i: int):
         import av
 
-        state = getattr(self._local, "state", None)
+        state = self._state()
         if state is None or not (0 <= state["next"] <= i < state["next"] + _SKIP_AHEAD):
             state = self._restart(i)
         for attempt in range(2):
@@ -138,12 +135,13 @@ class VideoFile(FrameSource):
                 state = self._restart(i, from_start=True)
         raise InputError(f"{self.path}: video ended before frame {i} (its packets list {len(self)} frames)")
 
-    def close_thread(self) -> None:
-        """Close this thread's decoder (the next read opens a fresh one)."""
-        state = getattr(self._local, "state", None)
+    @staticmethod
+    def close_thread() -> None:
+        """Close the decoder this thread holds, whichever video it reads (the next read opens one)."""
+        state = getattr(_THREAD, "state", None)
         if state is not None:
             state["container"].close()
-            self._local.state = None
+        _THREAD.owner = _THREAD.state = None
 
     def read(self, i: int, notes: list[str] | None = None) -> np.ndarray:
         return cv2.cvtColor(self.read_rgb(i), cv2.COLOR_RGB2GRAY)
