@@ -128,14 +128,19 @@ def quantise(x: np.ndarray) -> np.ndarray:
     """Float alpha in [0, 1] to uint8 as ``cv2.imwrite`` stores ``x * 255``: float32 product,
     round half to even, saturated to 0..255."""
     scaled = np.asarray(x, dtype=np.float32) * np.float32(255.0)
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, 0, 255, out=scaled)
+    return scaled.astype(np.uint8)
 
 
 def _check_float(x: np.ndarray, where: str, notes: list[str] | None) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
-    if not np.isfinite(x).all():
+    if x.size == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())  # NaN propagates through both, infinities show at the ends
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         raise InputError(f"{where}: NaN or infinite alpha values; vmbench cannot score them")
-    if x.size and (x.min() < 0.0 or x.max() > 1.0):
+    if lo < 0.0 or hi > 1.0:
         if notes is not None:
             notes.append(f"{where}: float values outside [0, 1] clipped to [0, 1]")
         x = np.clip(x, 0.0, 1.0)
