@@ -161,3 +161,43 @@ def test_problems_mode_collects_instead_of_raising(tmp_path):
         f"{tmp_path / 'pred' / 'b'}: 1 of 3 prediction frames missing; the ground truth has 0002.png, the prediction "
         "has 0000.png, 0001.png; frames pair by equal file stem (the name without its extension)",
     ]
+
+
+def test_cli_scores_a_lossy_mp4_tree_as_opencv_decodes_it(tmp_path, capsys):
+    """`vmbench eval` on pha.mp4 (H.264 yuv420p, as imageio writes it) against PNG ground truth:
+    MAD and dtSSD equal those of the frames OpenCV's own capture decodes, computed here."""
+    import json
+
+    from vmbench.cli import main
+
+    expected_mad, expected_dt = [], []
+    for c in ("c0", "c1"):
+        write_clip(tmp_path / "gt" / "ds" / c / "pha", 5, seed=60)
+        path = tmp_path / "pred" / "ds" / c / "pha.mp4"
+        path.parent.mkdir(parents=True)
+        with av.open(str(path), "w") as out:
+            s = out.add_stream("libx264", rate=25)
+            s.width, s.height, s.pix_fmt = 24, 16, "yuv420p"
+            for t in range(5):
+                for p in s.encode(av.VideoFrame.from_ndarray(np.dstack([frame(t, seed=70)] * 3), format="rgb24")):
+                    out.mux(p)
+            for p in s.encode():
+                out.mux(p)
+        cap = cv2.VideoCapture(str(path))
+        decoded = []
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            decoded.append(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32) / np.float32(255))
+        g = [frame(t, seed=60).astype(np.float32) / np.float32(255) for t in range(5)]
+        expected_mad.append([ref.mad(decoded[t], g[t]) for t in range(5)])
+        expected_dt.append([0.0] + [ref.dtssd(decoded[t], decoded[t - 1], g[t], g[t - 1]) for t in range(1, 5)])
+    out = tmp_path / "r.json"
+    assert main(["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"),
+                 "--metrics", "MAD,dtSSD", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "note: 2 file(s) lossy video codec h264; compression noise is scored as error: c0/pha.mp4, c1/pha.mp4" in printed
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["MAD"] == pytest.approx(np.mean(expected_mad), rel=1e-6)
+    assert summary["dtSSD"] == pytest.approx(np.mean(expected_dt), rel=1e-6)
