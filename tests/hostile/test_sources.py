@@ -357,3 +357,59 @@ def test_quiet_keeps_the_notes(tmp_path, capsys):
     rc = main(["eval", "--no-progress", "--quiet", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
     out = capsys.readouterr().out
     assert rc == 0 and "note: 3 file(s) RGB, read as luma 0.299R+0.587G+0.114B" in out
+
+
+def _png_with_chunk(png: bytes, kind: bytes, body: bytes) -> bytes:
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return png[:33] + chunk + png[33:]
+
+
+def test_animated_png_frame_is_refused(tmp_path, capsys):
+    gt_tree(tmp_path)
+    clip(tmp_path / "pred" / "ds" / "c0" / "pha", [u8(t) for t in range(3)])
+    path = tmp_path / "pred" / "ds" / "c0" / "pha" / "0001.png"
+    path.write_bytes(_png_with_chunk(path.read_bytes(), b"acTL", struct.pack(">II", 5, 0)))
+    err = error_of(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert err == f"{path}: animated PNG (5 frames); a frame folder holds one frame per file (cv2.imread would read only the first)"
+
+
+def test_multi_page_tiff_frame_is_refused(tmp_path, capsys):
+    gt_tree(tmp_path)
+    folder = tmp_path / "pred" / "ds" / "c0" / "pha"
+    clip(folder, [u8(t) for t in range(3)], name="{:04d}.tif")
+    assert cv2.imwritemulti(str(folder / "0002.tif"), [u8(5), u8(6), u8(7)])
+    err = error_of(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert err.startswith(f"{folder / '0002.tif'}: multi-page TIFF (3 pages); a frame folder holds one frame per file")
+
+
+def _write_rgba_video(path, rgba_frames, codec, pix_fmt):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as out:
+        s = out.add_stream(codec, rate=25)
+        s.width, s.height, s.pix_fmt = rgba_frames[0].shape[1], rgba_frames[0].shape[0], pix_fmt
+        for f in rgba_frames:
+            for p in s.encode(av.VideoFrame.from_ndarray(f, format="rgba")):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+
+
+def test_rgba_video_with_black_rgb_reads_alpha(tmp_path, capsys):
+    gts = gt_tree(tmp_path)
+    preds = [u8(80 + t) for t in range(3)]
+    rgba = [np.dstack([np.zeros_like(p)] * 3 + [p]) for p in preds]
+    _write_rgba_video(tmp_path / "pred" / "ds" / "c0" / "pha.mov", rgba, "png", "rgba")
+    rc, summary, notes, _ = run(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert rc == 0 and summary["MAD"] == pytest.approx(np.mean([mad(p, g) for p, g in zip(preds, gts["c0"])]), rel=1e-9)
+    assert any(n.endswith("pha.mov: RGBA with black RGB, read from the A channel (the reference reads the luma of RGB "
+                          "and would score an all-zero matte)") for n in notes)
+
+
+def test_rgba_video_with_colour_reads_luma(tmp_path, capsys):
+    gts = gt_tree(tmp_path)
+    rgba = [np.dstack([u8(1 + t), u8(2 + t), u8(3 + t), u8(4 + t)]) for t in range(3)]
+    _write_rgba_video(tmp_path / "pred" / "ds" / "c0" / "pha.mov", rgba, "qtrle", "argb")
+    luma = [cv2.cvtColor(np.ascontiguousarray(f[..., :3]), cv2.COLOR_RGB2GRAY) for f in rgba]  # qtrle is lossless
+    rc, summary, notes, _ = run(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert rc == 0 and summary["MAD"] == pytest.approx(np.mean([mad(p, g) for p, g in zip(luma, gts["c0"])]), rel=1e-9)
+    assert any("pha.mov: RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)" in n for n in notes)

@@ -68,20 +68,26 @@ def _decode(path: Path, data: np.ndarray, flags: int) -> np.ndarray:
 
 # --- orientation -----------------------------------------------------------------------------------
 
-def png_orientation(data) -> int:
-    """The EXIF orientation (1..8) of a PNG's eXIf chunk; 1 when there is none or it is unreadable."""
+def _png_chunks_before_data(data) -> dict[bytes, bytes]:
+    """{chunk type: body} of a PNG's chunks before its image data (empty for anything else)."""
     view = memoryview(data).cast("B")
     if bytes(view[:8]) != b"\x89PNG\r\n\x1a\n":
-        return 1
+        return {}
+    chunks: dict[bytes, bytes] = {}
     pos = 8
     while pos + 12 <= len(view):
         length, kind = struct.unpack_from(">I4s", view, pos)
-        if kind == b"eXIf":
-            return _tiff_orientation(bytes(view[pos + 8 : pos + 8 + length]))
         if kind in (b"IDAT", b"IEND"):
-            return 1
+            break
+        chunks.setdefault(kind, bytes(view[pos + 8 : pos + 8 + length]))
         pos += 12 + length
-    return 1
+    return chunks
+
+
+def png_orientation(data) -> int:
+    """The EXIF orientation (1..8) of a PNG's eXIf chunk; 1 when there is none or it is unreadable."""
+    exif = _png_chunks_before_data(data).get(b"eXIf")
+    return _tiff_orientation(exif) if exif else 1
 
 
 def _tiff_orientation(exif: bytes) -> int:
@@ -209,6 +215,7 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
     if plain is not None:
         return _note_binary(plain, str(path), notes)
+    _refuse_multi_frame(path, data)
     raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     orientation = png_orientation(data.data) if suffix == ".png" else 1
     if orientation != 1 and notes is not None:
@@ -233,6 +240,24 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     if channels > 1 and notes is not None:
         notes.append(f"{path}: {'RGBA' if channels == 4 else 'RGB'}, read as luma 0.299R+0.587G+0.114B")
     return alpha_from_array(apply_orientation(gray, orientation), where, notes, precision)
+
+
+def _refuse_multi_frame(path: Path, data: np.ndarray) -> None:
+    """An animated PNG or a multi-page TIFF holds several frames where one is expected; OpenCV
+    would silently read the first, so vmbench refuses."""
+    actl = _png_chunks_before_data(data.data).get(b"acTL")
+    if actl is not None and len(actl) >= 4:
+        (count,) = struct.unpack_from(">I", actl, 0)
+        raise InputError(f"{path}: animated PNG ({count} frames); a frame folder holds one frame per file "
+                         "(cv2.imread would read only the first)")
+    if path.suffix.lower() in (".tif", ".tiff"):
+        try:
+            pages = cv2.imcount(str(path))
+        except cv2.error:
+            pages = 1
+        if pages > 1:
+            raise InputError(f"{path}: multi-page TIFF ({pages} pages); a frame folder holds one frame per file "
+                             "(cv2.imread would read only the first); save the clip as one TIFF per frame or a .npy stack")
 
 
 def _read_exr(path: Path, notes: list[str] | None, precision: str) -> np.ndarray:

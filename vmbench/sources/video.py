@@ -22,6 +22,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.sources.base import FrameSource
+from vmbench.sources.decode import alpha_from_array
 
 __all__ = ["VIDEO_EXTENSIONS", "LOSSLESS_CODECS", "VideoFile"]
 
@@ -62,6 +63,8 @@ class VideoFile(FrameSource):
         try:
             stream = container.streams.video[0]
             codec = stream.codec_context.name
+            fmt = stream.codec_context.format
+            has_alpha = fmt is not None and any(c.is_alpha for c in fmt.components)
             pts = []
             missing_pts = False
             for packet in container.demux(stream):
@@ -83,6 +86,7 @@ class VideoFile(FrameSource):
             notes.append(f"{path}: video frames are read at 8 bits whatever --precision says")
         super().__init__(path, [f"{t:05d}" for t in range(len(pts))], f"video:{codec}", lossy=lossy,
                          precision=precision, notes=notes)
+        self.has_alpha = has_alpha
 
     def _state(self) -> dict | None:
         return _THREAD.state if getattr(_THREAD, "owner", None) is self else None
@@ -144,9 +148,22 @@ class VideoFile(FrameSource):
         _THREAD.owner = _THREAD.state = None
 
     def read(self, i: int, notes: list[str] | None = None) -> np.ndarray:
-        return cv2.cvtColor(self.read_rgb(i), cv2.COLOR_RGB2GRAY)
+        if not self.has_alpha:
+            return alpha_from_array(cv2.cvtColor(self.read_rgb(i), cv2.COLOR_RGB2GRAY), str(self.path), notes)
+        rgba = self._frame(i).to_ndarray(format="rgba")
+        if not rgba[..., :3].any() and rgba[..., 3].any():  # the same rule as an RGBA image file
+            if notes is not None:
+                notes.append(f"{self.path}: RGBA with black RGB, read from the A channel "
+                             "(the reference reads the luma of RGB and would score an all-zero matte)")
+            return alpha_from_array(np.ascontiguousarray(rgba[..., 3]), str(self.path), notes)
+        if notes is not None:
+            notes.append(f"{self.path}: RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)")
+        return alpha_from_array(cv2.cvtColor(np.ascontiguousarray(rgba[..., :3]), cv2.COLOR_RGB2GRAY), str(self.path), notes)
 
     def read_rgb(self, i: int) -> np.ndarray:
+        return self._frame(i).to_ndarray(format="rgb24")
+
+    def _frame(self, i: int):
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self._decode_to(i).to_ndarray(format="rgb24")
+        return self._decode_to(i)
