@@ -72,9 +72,12 @@ def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np
     pred_u8 = pair.pred.read(i, notes)
     gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
+        padded = pair.pred.kind.startswith("video:") and all(
+            p == -(-g // 16) * 16 for p, g in zip(pred_u8.shape, gt_u8.shape))
         raise InputError(
             f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
             f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            + ("; the video was resized to a multiple of 16 (imageio's default macro_block_size)" if padded else "")
         )
     return pred_u8, gt_u8
 
