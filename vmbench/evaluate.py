@@ -201,6 +201,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -213,6 +214,7 @@ def evaluate(
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -221,7 +223,7 @@ def evaluate(
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
