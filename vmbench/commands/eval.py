@@ -51,9 +51,10 @@ def register(subparsers) -> None:
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
     p.add_argument("--workers", type=int, default=None,
-                   help="plain: N threads scoring frames (default: one per core); instance/referring: "
-                        "N processes scoring clips (default 1)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+                   help="N threads scoring (plain: runs of frames, default one per core; instance/referring: "
+                        "clips, default 1)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port): every task is scored on its workers (docs/cluster.md)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--quiet", action="store_true", help="print only the summary table and the notes that changed a number")
     p.add_argument("--method", default=None, help="method name recorded beside the result (run record)")
@@ -109,8 +110,9 @@ def score(args) -> tuple[str, dict, str]:
             print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
+        args.notes = []
         result = data = run_instance(args)
-        table = format_result(data)
+        table = format_result(data, notes=args.notes)
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
