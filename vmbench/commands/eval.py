@@ -62,9 +62,13 @@ def _detect_task(args) -> str:
 def run(args) -> int:
     from vmbench.report import check_writable, format_table, write_csv, write_json
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    from vmbench.outputs import benchmark_root
+
+    inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
+    if args.json is not None:
+        check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
+    if args.csv is not None:
+        check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()

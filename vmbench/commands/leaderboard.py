@@ -45,6 +45,12 @@ def _run(args) -> int:
     if not args.results and not args.published:
         raise InputError("give at least one RESULT.json (or --published BENCHMARK)")
     results = load_results(args.results)
+    from vmbench.outputs import check_folder_target
+    from vmbench.provenance import run_record_path
+
+    inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
+    check_folder_target(args.out, inputs=inputs, overwrite=True, option="--out",
+                        writes=("README.md", "results.csv", "tables", "plots"))
     pub = published_rows(args.published) if args.published else None
     groups = write_leaderboard(results, args.out, sort=args.sort, published=pub, published_name=args.published,
                                title=args.title, command=_command(args), plots=not args.no_plots,

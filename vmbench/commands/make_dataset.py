@@ -50,6 +50,11 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise InputError(f"--workers {args.workers}: must be at least 1")
+    from vmbench.outputs import check_file_target, check_folder_target
+
+    check_folder_target(Path(args.out), overwrite=True, option="--out")  # make_dataset keeps its own emptiness rule
+    if args.strip:
+        check_file_target(Path(args.strip), overwrite=True, option="--strip")
     start = time.perf_counter()
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = make_dataset(Path(args.out), preset=args.preset, seed=args.seed,

@@ -29,7 +29,15 @@ def run(args) -> int:
     from vmbench.suite import run_suite
     from vmbench.synth import ensure_dataset
 
+    from vmbench.outputs import check_folder_target
+
+    if args.data is not None:
+        check_folder_target(args.out, inputs=[args.data], overwrite=True, replaces=True, option="--out")
     data = args.data or ensure_dataset(args.preset, seed=args.seed, workers=args.workers)
+    check_folder_target(args.out, inputs=[data], overwrite=True, replaces=True, option="--out")
+    if args.leaderboard is not None:
+        check_folder_target(args.leaderboard, inputs=[data, Path(args.out) / "results", Path(args.out) / "predictions"],
+                            overwrite=True, option="--leaderboard", writes=("README.md", "results.csv", "tables", "plots"))
     print(f"benchmark: {data}")
     methods = [m.strip() for m in args.methods.split(",")] if args.methods else None
     results = run_suite(data, args.out, methods=methods, device=args.device, workers=args.workers,

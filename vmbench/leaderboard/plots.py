@@ -12,6 +12,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import RunResult, load_result
+from vmbench.outputs import atomic_path
 from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup
 
 __all__ = [
@@ -38,7 +39,8 @@ def _save(fig, out_base: Path) -> list[Path]:
     paths = []
     for ext in ("png", "svg"):
         p = out_base.with_name(out_base.name + f".{ext}")
-        fig.savefig(p, dpi=110, bbox_inches="tight")
+        with atomic_path(p) as tmp:  # a reader never sees half a plot
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)
         paths.append(p)
     _plt().close(fig)
     return paths
