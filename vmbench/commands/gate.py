@@ -11,12 +11,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "gate",
         help="fail (exit 1) when a metric regressed past its tolerance against a baseline",
-        description="Compare RESULT.json with --baseline. Tolerances are relative (MAD=2%%) or absolute "
+        description="Compare RESULT.json with --baseline. Tolerances are relative (MAD=2%) or absolute "
                     "(MAD=0.5, metric units); direction-aware (VIMQ regresses when it drops). "
                     "Exit 0: all pass; 1: a regression; 2: bad input. See docs/gate.md.",
     )
-    p.add_argument("result", metavar="RESULT.json")
-    p.add_argument("--baseline", required=True, metavar="BASE.json")
+    p.add_argument("result", metavar="RESULT.json", help="the result to check (vmbench eval --json)")
+    p.add_argument("--baseline", required=True, metavar="BASE.json",
+                   help="the result it must not be worse than, e.g. leaderboards/ci/METHOD.json")
     p.add_argument("--max-regress", default="", metavar="SPEC", help="METRIC=TOL,... e.g. MAD=2%%,dtSSD=5%%,Grad=0.5")
     p.add_argument("--all", default=None, metavar="PCT",
                    help="tolerance for every metric both files share and --max-regress does not name (e.g. 1%%)")

@@ -13,8 +13,9 @@ def register(subparsers) -> None:
         help="plot and tabulate a metric across runs by run date (quality drift across releases)",
         description="x = run date from each RESULT.run.json, one line per method. Prints the table too.",
     )
-    p.add_argument("results", nargs="+", metavar="RESULT.json")
-    p.add_argument("--metric", required=True, metavar="METRIC")
+    p.add_argument("results", nargs="+", metavar="RESULT.json",
+                   help="result files of one protocol, each with a dated RESULT.run.json beside it")
+    p.add_argument("--metric", required=True, metavar="METRIC", help="summary metric to follow, e.g. MAD")
     p.add_argument("--out", required=True, metavar="PLOT.png", help="PNG (an SVG is written beside it)")
     p.set_defaults(func=_run)
 

@@ -17,6 +17,7 @@ from vmbench.provenance import read_run_record, run_record_path
 __all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
 
 RESULT_KEYS = ("protocol", "summary", "clips", "frames")
+OPTIONAL_KEYS = ("splits",)  # per-split summaries of `eval --dataset` (docs/formats.md)
 _ID_KEYS = ("dataset", "clip", "frame", "frames", "instance", "inst", "exp_id", "expression")
 
 
@@ -85,9 +86,9 @@ def _check(path: Path, data: object) -> None:
     if not isinstance(data, dict):
         raise InputError(f"{path}: a result JSON must be an object with keys {list(RESULT_KEYS)}")
     keys = set(data)
-    if keys != set(RESULT_KEYS):
+    if set(RESULT_KEYS) - keys or keys - set(RESULT_KEYS) - set(OPTIONAL_KEYS):
         missing = sorted(set(RESULT_KEYS) - keys)
-        extra = sorted(keys - set(RESULT_KEYS))
+        extra = sorted(keys - set(RESULT_KEYS) - set(OPTIONAL_KEYS))
         raise InputError(f"{path}: result JSON must have exactly the keys {list(RESULT_KEYS)}"
                          f" (missing {missing}, unexpected {extra}); see docs/formats.md")
     if not isinstance(data["summary"], dict):
