@@ -59,12 +59,7 @@ def _run(args) -> int:
     if args.strips < 0:
         raise InputError(f"--strips {args.strips}: must be 0 or more")
     results = load_results(args.results)
-    from vmbench.outputs import check_folder_target
-    from vmbench.provenance import run_record_path
-
-    inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
-    check_folder_target(args.out, inputs=inputs, overwrite=True, option="--out",
-                        writes=("README.md", "results.csv", "tables", "plots"))
+    _check_targets(args, results)
     pub = published_rows(args.published) if args.published else None
     groups = build_groups(results, sort=args.sort, published=pub)
     if not groups:
@@ -90,6 +85,19 @@ def _run(args) -> int:
         print(group_markdown(g))
     print("wrote " + "; ".join(written))
     return 0
+
+
+def _check_targets(args, results) -> None:
+    """--out outside the inputs (result files, their run records, the pred/gt they name), of the
+    right kind and writable, before any table is computed (vmbench.outputs)."""
+    from vmbench.outputs import check_folder_target
+    from vmbench.provenance import run_record_path
+
+    inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
+    if args.out:
+        check_folder_target(args.out, inputs=inputs, overwrite=True, option="--out",
+                            writes=("README.md", "results.csv", "tables", "plots"))
+    # --site and --latex: vmbench.leaderboard.site / latex check their own targets
 
 
 def _command(args) -> str:
