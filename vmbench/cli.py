@@ -22,8 +22,15 @@ from vmbench.errors import VmbenchError
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line, like every other vmbench error (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"vmbench: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="vmbench",
         description="Exact, fast evaluation and benchmarking for video matting.",
     )

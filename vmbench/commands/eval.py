@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import WORKERS, int_range
+
 import argparse
 import sys
 from pathlib import Path
@@ -40,12 +42,12 @@ def register(subparsers) -> None:
                    help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
                         "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
-    p.add_argument("--trimap-radius", type=int, default=10,
+    p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=WORKERS, default=None,
                    help="plain: N threads scoring frames (default: one per core); instance/referring: "
                         "N processes scoring clips (default 1)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import int_range
+
 import shlex
 
 __all__ = ["register"]
@@ -36,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-plots", action="store_true", help="tables only (in --out and --site)")
     p.add_argument("--force", action="store_true",
                    help="overwrite a README.md (--out), index.html (--site) or .tex file not written by vmbench")
-    p.add_argument("--strips", type=int, default=3, metavar="N",
+    p.add_argument("--strips", type=int_range(0, 100), default=3, metavar="N",
                    help="worst clips per method drawn as image strips when the run record has pred/gt (0: none)")
     p.set_defaults(func=_run)
 

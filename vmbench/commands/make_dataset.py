@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import SEED, WORKERS
+
 import argparse
 
 __all__ = ["register"]
@@ -16,10 +18,10 @@ def register(subparsers) -> None:
     )
     p.add_argument("--preset", default="tiny", help="tiny | standard | standard-hd (default: tiny)")
     p.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=SEED, default=0, help="random seed (default: 0)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a dataset previously written to --out")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (files are identical)")
+    p.add_argument("--workers", type=WORKERS, default=1, help="parallel processes (files are identical)")
     p.add_argument("--strip", metavar="FILE.png", default=None,
                    help="also render a frame strip (composite, instance alphas, guidance) of one clip")
     p.add_argument("--quiet", action="store_true", help="no per-clip progress lines")
