@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import WORKERS, int_range
+
 import argparse
 import sys
 from pathlib import Path
@@ -42,7 +44,7 @@ def register(subparsers) -> None:
                    help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
                         "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
-    p.add_argument("--trimap-radius", type=int, default=10,
+    p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
     p.add_argument("--precision", choices=["u8", "float"], default="u8",
                    help="plain: float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG of them "
@@ -50,7 +52,7 @@ def register(subparsers) -> None:
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=WORKERS, default=None,
                    help="N threads scoring (plain: runs of frames, default one per core; instance/referring: "
                         "clips, default 1)")
     p.add_argument("--scheduler", default=None,
@@ -129,9 +131,13 @@ SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weigh
 def run(args) -> int:
     from vmbench.report import check_writable, write_csv, write_json
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    from vmbench.outputs import benchmark_root
+
+    inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
+    if args.json is not None:
+        check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
+    if args.csv is not None:
+        check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate

@@ -46,7 +46,9 @@ def podium(values: list[float | None], higher_better: bool) -> list[int | None]:
 
 def _header(g: Group, m: str) -> str:
     u = metric_unit(g.protocol, m)
-    arrow = r"$\uparrow$" if higher_is_better(m, g.protocol) else r"$\downarrow$"
+    if u is None:  # not in vmbench's metrics table: no unit, no direction
+        return f"{latex_escape(m)} (unknown metric)"
+    arrow = r"$\uparrow$" if u.higher_is_better else r"$\downarrow$"
     return f"{latex_escape(m)} ({latex_escape(u.unit)}) {arrow}"
 
 
@@ -57,8 +59,10 @@ def group_latex(g: Group) -> str:
     published = [r for r in g.rows if r.kind == "published"]
     places = {}
     for m in g.metrics:
-        vals = [r.cells[m].value if m in r.cells else None for r in measured]
-        places[m] = podium(vals, higher_is_better(m, g.protocol))
+        vals = [r.cells[m].value if m in r.cells and r.cells[m].problem is None and r.not_comparable is None
+                else None for r in measured]  # values that are not comparable get no place
+        hib = higher_is_better(m, g.protocol)
+        places[m] = podium(vals, hib) if hib is not None else [None] * len(vals)
     lines = [r"\begin{table}[t]", r"\centering", rf"\begin{{tabular}}{{{cols}}}", r"\toprule",
              " & ".join(["Method"] + [_header(g, m) for m in g.metrics]) + r" \\", r"\midrule"]
     for i, r in enumerate(measured):

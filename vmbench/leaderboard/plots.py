@@ -12,6 +12,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import RunResult, load_result
+from vmbench.outputs import atomic_path
 from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup
 
 __all__ = [
@@ -41,8 +42,8 @@ def _save(fig, out_base: Path) -> list[Path]:
     paths = []
     for ext in ("png", "svg"):
         p = out_base.with_name(out_base.name + f".{ext}")
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}):
-            fig.savefig(p, dpi=110, bbox_inches="tight")
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}), atomic_path(p) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)  # renamed whole onto p
         paths.append(p)
     _plt().close(fig)
     return paths

@@ -9,6 +9,7 @@ from vmbench.leaderboard.published import PublishedRow
 from vmbench.leaderboard.results import RunResult
 from vmbench.leaderboard.table import Group, build_groups, group_html, group_markdown, write_group_csv
 from vmbench.metrics.table import lookup
+from vmbench.outputs import atomic_write_text
 
 __all__ = ["write_leaderboard", "write_group_plots", "MARKER"]
 
@@ -91,8 +92,8 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
     for g in groups:
         base = out / "tables" / _safe(g.name)
         md = group_markdown(g)
-        base.with_suffix(".md").write_text(f"## track {g.track}, protocol {g.protocol}\n\n" + md, encoding="utf-8")
-        base.with_suffix(".html").write_text(group_html(g), encoding="utf-8")
+        atomic_write_text(base.with_suffix(".md"), f"## track {g.track}, protocol {g.protocol}\n\n" + md)
+        atomic_write_text(base.with_suffix(".html"), group_html(g))
         write_group_csv(base.with_suffix(".csv"), [g])
         readme += [f"## Track `{g.track}`, protocol `{g.protocol}`", "", md, "Units:", "", _units_md(g)]
         measured = [r.result for r in g.measured]
@@ -102,5 +103,5 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
                 readme += ["Plots:", ""]
                 readme += [f"![{p.stem}]({p.relative_to(out).as_posix()})" for p in figs]
                 readme.append("")
-    (out / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
+    atomic_write_text(out / "README.md", "\n".join(readme) + "\n")
     return groups

@@ -85,6 +85,8 @@ def _num(value: float | None, text: str | None = None, cls: str = "num") -> str:
 
 def _header_label(g: Group, m: str) -> tuple[str, str]:
     u = metric_unit(g.protocol, m)
+    if u is None:  # not in vmbench's metrics table: no unit, no direction, not ranked
+        return f"{m} (unknown metric, not ranked)", "unknown"
     hib = higher_is_better(m, g.protocol)
     return f"{m} ({u.unit}) {'↑' if hib else '↓'}", "higher" if hib else "lower"
 
@@ -213,8 +215,8 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
     for g in groups:
         doc += [f'<section id="{_safe(g.name)}">', f"<h2>Track {_e(g.track)}, protocol {_e(g.protocol)}</h2>",
                 f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}. Units: '
-                + "; ".join(f"{_e(m)} {_e(metric_unit(g.protocol, m).unit)} ({_e(metric_unit(g.protocol, m).meaning)})"
-                            for m in g.metrics) + "</p>",
+                + "; ".join(f"{_e(m)} {_e(u.unit)} ({_e(u.meaning)})" if u else f"{_e(m)} (unknown metric)"
+                            for m, u in ((m, metric_unit(g.protocol, m)) for m in g.metrics)) + "</p>",
                 _board(g), _drilldown(g)]
         if plots and g.measured:
             from vmbench.leaderboard.report import write_group_plots
