@@ -13,12 +13,14 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
+--dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
+default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
 Units: {units}; every run prints its units block; see docs/metrics.md."""
 
 
 def _help() -> str:
     """HELP with the rvm units read from the metrics table (one notation, the table's)."""
-    from vmbench.leaderboard.units import metric_unit
+    from vmbench.metrics.table import lookup as metric_unit
 
     units = ", ".join(f"{m} {metric_unit('rvm', m).unit}" for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"))
     return HELP.format(units=f"rvm {units}")
@@ -41,6 +43,9 @@ def register(subparsers) -> None:
     p.add_argument("--protocol", default=None,
                    help="rvm (default), rvm-hr, dim; instance/referring tasks also take maggie")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
+    p.add_argument("--dataset", default=None, metavar="NAME",
+                   help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
+                        "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
     p.add_argument("--trimap-radius", type=int, default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
@@ -78,6 +83,13 @@ def score(args) -> tuple[str, dict, str]:
     """(task, result dict, terminal table) for parsed eval arguments; `vmbench verify` re-scores with it."""
     from vmbench.report import format_table
 
+    profile = None
+    if getattr(args, "dataset", None):
+        from vmbench.datasets.apply import apply_to_args
+
+        profile, profile_notes = apply_to_args(args)
+        for note in profile_notes:
+            print(f"note: {note}")
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
@@ -86,19 +98,27 @@ def score(args) -> tuple[str, dict, str]:
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress)
-        return task, result.to_dict(), format_table(result)
-    from vmbench.instance.cli import format_result, run as run_instance
+                          scheduler=args.scheduler, progress=progress,
+                          sparse_gt=profile.sparse_gt if profile else 0)
+        data, table = result.to_dict(), format_table(result)
+    else:
+        from vmbench.instance.cli import format_result, run as run_instance
 
-    args.task = task
-    args.metrics_list = metrics
-    data = run_instance(args)
-    return task, data, format_result(data)
+        args.task = task
+        args.metrics_list = metrics
+        result = data = run_instance(args)
+        table = format_result(data)
+    if profile is not None and profile.per_split:
+        from vmbench.datasets.apply import format_splits, per_split
+
+        data["splits"] = per_split(profile, args, result)
+        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+    return task, data, table
 
 
 #: eval options that change the numbers; recorded in the run record so `vmbench verify` can re-score
 SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weight", "vim_binarize", "vim_iou",
-                 "vim_paper", "instance_match")
+                 "vim_paper", "instance_match", "dataset")
 
 
 def run(args) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 __all__ = ["register"]
 
 
@@ -29,7 +31,10 @@ def _run(args) -> int:
     tolerances = parse_tolerances(args.max_regress)
     default = parse_tolerance(args.all) if args.all is not None else None
     current, baseline = load_result(args.result), load_result(args.baseline)
-    lines = run_gate(current, baseline, tolerances, default=default)
+    notes: list[str] = []
+    lines = run_gate(current, baseline, tolerances, default=default, notes=notes)
+    for note in notes:
+        print(f"vmbench: note: {note}", file=sys.stderr)
     print(f"current:  {current.path} ({current.method}, protocol {current.protocol})")
     print(f"baseline: {baseline.path} ({baseline.method})\n")
     print(format_gate(lines, current.protocol))

@@ -162,7 +162,7 @@ def format_result(result: dict, *, max_clips: int = 200) -> str:
 def _units_block(protocol: str, metrics: list[str]) -> list[str]:
     """One line per summary metric: its unit and direction from the metrics table (MaGGIe's own wording
     for the maggie protocol). The VIM and referring scores are looked up under "instance"."""
-    from vmbench.leaderboard.units import UNITS, metric_unit
+    from vmbench.metrics.table import lookup
 
     maggie = {}
     if protocol == "maggie":
@@ -172,11 +172,10 @@ def _units_block(protocol: str, metrics: list[str]) -> list[str]:
         if k in maggie:
             lines.append(f"  {k:8s} {maggie[k]}")
             continue
-        table = protocol if k in UNITS.get(protocol, {}) else "instance"
-        if k not in UNITS.get(table, {}):
+        u = lookup(protocol, k) or lookup("instance", k)
+        if u is None:
             lines.append(f"  {k:8s} not in the metrics table (unit and direction unregistered)")
             continue
-        u = metric_unit(table, k)
         better = "higher" if u.higher_is_better else "lower"
         lines.append(f"  {k:8s} {u.unit}, {better} is better: {u.meaning}")
     return lines

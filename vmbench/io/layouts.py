@@ -97,13 +97,15 @@ def _by_stem(folder: Path) -> dict[str, Path]:
     return out
 
 
-def _pair_frames(pred_dir: Path, gt_dir: Path) -> tuple[list[str], list[Path], list[Path]]:
+def _pair_frames(pred_dir: Path, gt_dir: Path, sparse_gt: int = 0) -> tuple[list[str], list[Path], list[Path]]:
     gt = _by_stem(gt_dir)
     if not gt:
         raise InputError(f"{gt_dir}: ground-truth folder has no frames")
     pred = _by_stem(pred_dir)
     if not pred:
         raise InputError(f"{pred_dir}: prediction folder has no frames (expected {len(gt)})")
+    if sparse_gt:
+        return _pair_sparse(pred_dir, pred, gt, sparse_gt)
     missing = [s for s in gt if s not in pred]
     if missing:
         raise InputError(
@@ -117,6 +119,24 @@ def _pair_frames(pred_dir: Path, gt_dir: Path) -> tuple[list[str], list[Path], l
     return stems, [pred[s] for s in stems], [gt[s] for s in stems]
 
 
+def _pair_sparse(pred_dir: Path, pred: dict[str, Path], gt: dict[str, Path], step: int) -> tuple[list[str], list[Path], list[Path]]:
+    """Ground truth on every `step`-th prediction frame only (CRGNN): the prediction frames without
+    ground truth are not scored. Stems pair directly when every ground-truth stem is predicted;
+    otherwise by position, as MatAnyone2's eval_crgnn.py: the k-th ground-truth frame (in order)
+    is the (k*step)-th prediction frame."""
+    stems = sorted(gt, key=natural_key)
+    if all(s in pred for s in stems):
+        return stems, [pred[s] for s in stems], [gt[s] for s in stems]
+    order = sorted(pred, key=natural_key)
+    need = (len(stems) - 1) * step + 1
+    if len(order) < need:
+        raise InputError(
+            f"{pred_dir}: {len(order)} prediction frames; the ground truth has {len(stems)} frames, one every "
+            f"{step} prediction frames, so at least {need} are needed (the last, {stems[-1]!r}, is prediction frame {need - 1})"
+        )
+    return stems, [pred[order[k * step]] for k in range(len(stems))], [gt[s] for s in stems]
+
+
 def _same_folder(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -124,8 +144,15 @@ def _same_folder(a: Path, b: Path) -> bool:
         return False
 
 
-def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False) -> tuple[str, list[ClipPair]]:
-    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch."""
+def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
+               sparse_gt: int = 0, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
+    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
+
+    sparse_gt : ground truth on every `sparse_gt`-th prediction frame only (see `_pair_sparse`).
+    problems : collect instead of raising (``vmbench check``): each clip's problem and every extra
+        prediction clip is appended as one line and that clip left out; problems with the roots
+        themselves still raise.
+    """
     pred_root, gt_root = Path(pred_root), Path(gt_root)
     if not pred_root.exists():
         raise InputError(f"{pred_root}: prediction folder does not exist")
@@ -137,39 +164,52 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
             "every error would be zero (pass your predictions to --pred)"
         )
     layout, gt_clips = detect_layout(gt_root)
+    pred_dirs = [pred_root if layout == "single-clip" else pred_root / _rel(d, c) for d, c, _ in gt_clips]
+    if not any(p.is_dir() for p in pred_dirs):
+        raise InputError(
+            f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; "
+            f"expected e.g. {pred_dirs[0]}{'/pha' if layout == 'rvm-tree' else ''}/<frame>)"
+        )
     pairs: list[ClipPair] = []
-    expected_pred_dirs = set()
-    for dataset, clip, gt_clip_dir in gt_clips:
-        rel = Path(dataset, clip) if dataset else Path(clip)
-        pred_clip_dir = pred_root if layout == "single-clip" else pred_root / rel
-        expected_pred_dirs.add(pred_clip_dir)
-        if not pred_clip_dir.is_dir():
-            if not pairs and not any((pred_root / (Path(d, c) if d else Path(c))).is_dir() for d, c, _ in gt_clips):
-                raise InputError(
-                    f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; "
-                    f"expected e.g. {pred_clip_dir}{'/pha' if layout == 'rvm-tree' else ''}/<frame>)"
-                )
-            raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
-        if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
-            raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
-        stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir))
-        pair = ClipPair(dataset, clip, stems, pred_files, gt_files)
-        if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
-            _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr")
-        if trimap_root is not None:
-            tri_dir = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
-            tri_dir = _frames_dir(tri_dir) if tri_dir.is_dir() else tri_dir
-            if not tri_dir.is_dir():
-                raise InputError(f"{tri_dir}: trimap folder missing for clip {rel}")
-            _, trimaps, _ = _pair_frames(tri_dir, _frames_dir(gt_clip_dir))
-            pair.trimaps = trimaps
-        pairs.append(pair)
+    for (dataset, clip, gt_clip_dir), pred_clip_dir in zip(gt_clips, pred_dirs):
+        try:
+            pairs.append(_pair_clip(pred_clip_dir, gt_clip_dir, dataset, clip, layout, trimap_root, with_fgr, sparse_gt))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     if layout != "single-clip":
-        _check_extra_clips(pred_root, layout, expected_pred_dirs)
+        _check_extra_clips(pred_root, layout, set(pred_dirs), problems)
     return layout, pairs
 
 
-def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path]) -> None:
+def _rel(dataset: str, clip: str) -> Path:
+    return Path(dataset, clip) if dataset else Path(clip)
+
+
+def _pair_clip(pred_clip_dir: Path, gt_clip_dir: Path, dataset: str, clip: str, layout: str,
+               trimap_root: Path | None, with_fgr: bool, sparse_gt: int) -> ClipPair:
+    """Pair one ground-truth clip's frames (and fgr/, trimaps) with its prediction clip."""
+    if not pred_clip_dir.is_dir():
+        raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
+    if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
+        raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
+    stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir), sparse_gt)
+    pair = ClipPair(dataset, clip, stems, pred_files, gt_files)
+    if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
+        _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr", sparse_gt)
+    if trimap_root is not None:
+        rel = _rel(dataset, clip)
+        tri_dir = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
+        tri_dir = _frames_dir(tri_dir) if tri_dir.is_dir() else tri_dir
+        if not tri_dir.is_dir():
+            raise InputError(f"{tri_dir}: trimap folder missing for clip {rel}")
+        _, trimaps, _ = _pair_frames(tri_dir, _frames_dir(gt_clip_dir))
+        pair.trimaps = trimaps
+    return pair
+
+
+def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path], problems: list[str] | None = None) -> None:
     """A predicted clip with no ground truth is an error: it would silently drop out of the mean."""
     if layout == "rvm-tree":
         candidates = [c for d in _subdirs(pred_root) for c in _subdirs(d)]
@@ -177,4 +217,7 @@ def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path]) -> Non
         candidates = _subdirs(pred_root)
     for cand in candidates:
         if cand not in expected and _has_images(_frames_dir(cand)):
-            raise InputError(f"{cand}: prediction clip has no ground truth")
+            message = f"{cand}: prediction clip has no ground truth"
+            if problems is None:
+                raise InputError(message)
+            problems.append(message)

@@ -12,7 +12,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import RunResult, load_result
-from vmbench.leaderboard.units import higher_is_better, metric_unit
+from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup
 
 __all__ = [
     "plot_over_time",
@@ -62,7 +62,9 @@ def frame_index_stats(result: RunResult, metric: str) -> tuple[np.ndarray, np.nd
 
 
 def _label(protocol: str, metric: str) -> str:
-    u = metric_unit(protocol, metric)
+    u = lookup(protocol, metric)
+    if u is None:
+        return f"{metric} (unknown metric: unit and direction not in vmbench's table)"
     return f"{metric} ({u.unit}, {'higher' if u.higher_is_better else 'lower'} is better)"
 
 
@@ -139,13 +141,14 @@ def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root:
     with vmbench.io.frames; the composite comes from ``<gt>/<dataset>/<clip>/com`` when it exists.
     """
     from vmbench.io.frames import list_frames, read_alpha, read_rgb
-    from vmbench.leaderboard.units import headline_metric
-
     res = load_result(result_json)
     metric = metric or headline_metric(res.protocol, res.metrics)
     if metric is None:
         raise InputError(f"{result_json}: no metric to rank clips by")
     hib = higher_is_better(metric, res.protocol)
+    if hib is None:
+        raise InputError(f"{result_json}: metric {metric!r} is not in vmbench's metrics table; "
+                         "its direction is unknown, so its worst clips cannot be chosen")
     rows = [c for c in res.clips if isinstance(c.get(metric), (int, float)) and math.isfinite(c[metric])]
     rows.sort(key=lambda c: c[metric], reverse=not hib)
     plt = _plt()

@@ -8,7 +8,7 @@ from vmbench.errors import InputError
 from vmbench.leaderboard.published import PublishedRow
 from vmbench.leaderboard.results import RunResult
 from vmbench.leaderboard.table import Group, build_groups, group_html, group_markdown, write_group_csv
-from vmbench.leaderboard.units import metric_unit
+from vmbench.metrics.table import lookup
 
 __all__ = ["write_leaderboard", "write_group_plots", "MARKER"]
 
@@ -22,8 +22,9 @@ def _safe(name: str) -> str:
 def _units_md(g: Group) -> str:
     lines = ["| metric | unit | better | meaning |", "|---|---|---|---|"]
     for m in g.metrics:
-        u = metric_unit(g.protocol, m)
-        cells = [m, u.unit, "higher" if u.higher_is_better else "lower", u.meaning]
+        u = lookup(g.protocol, m)
+        cells = ([m, u.unit, "higher" if u.higher_is_better else "lower", u.meaning] if u else
+                 [m, "unknown", "unknown", "not in vmbench's metrics table: not ranked"])
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
