@@ -1,7 +1,7 @@
 """Instance and referring runs print a units block: one line per summary metric, from the metrics table."""
 
 from vmbench.instance.cli import format_result
-from vmbench.leaderboard.units import UNITS
+from vmbench.metrics.table import lookup
 
 
 def _result(protocol, summary):
@@ -16,8 +16,8 @@ def test_instance_units_block_names_every_summary_metric():
     assert [ln.split()[0] for ln in block] == list(summary)
     for ln in block:
         name = ln.split()[0]
-        table = "rvm" if name in UNITS["rvm"] else "instance"
-        u = UNITS[table][name]
+        u = lookup("rvm", name)
+        assert u is not None
         assert ln == f"  {name:8s} {u.unit}, {'higher' if u.higher_is_better else 'lower'} is better: {u.meaning}"
 
 

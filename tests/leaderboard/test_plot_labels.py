@@ -27,16 +27,16 @@ def test_over_time_names_each_line_and_the_interquartile_band(tmp_path):
     texts = " | ".join(_texts(_svg(plot_over_time(rs, "MAD", tmp_path / "t"))))
     assert "a: mean across clips" in texts and "b: mean across clips" in texts
     assert "shaded band: interquartile range" in texts and "(25th-75th percentile across clips)" in texts
-    assert "frame index (frames)" in texts and "MAD (x1e-3, lower is better)" in texts
+    assert "frame index (frames)" in texts and "MAD (x1e3, lower is better)" in texts
 
 
 def test_per_clip_and_history_axes_have_units(tmp_path):
     r = load_result(write_result(tmp_path / "a.json", {"VIMQ": [0.5, 0.7]}, protocol="instance",
                                  run={"method": "a", "date": "2026-01-01"}))
     texts = _texts(_svg(plot_per_clip([r], "VIMQ", tmp_path / "p")))
-    assert "VIMQ (fraction [0,1], higher is better)" in texts and "clip (dataset/clip)" in texts
+    assert "VIMQ (fraction, higher is better)" in texts and "clip (dataset/clip)" in texts
     texts = _texts(_svg(plot_history([r], "VIMQ", tmp_path / "h.png")))
-    assert "run date (UTC)" in texts and "VIMQ (fraction [0,1], higher is better)" in texts
+    assert "run date (UTC)" in texts and "VIMQ (fraction, higher is better)" in texts
 
 
 def test_worst_frame_strip_has_colour_bars(tmp_path):

@@ -91,7 +91,7 @@ def test_board_rows_values_and_order(board):
     assert methods == sorted(means, key=means.get)  # ascending MAD: lower is better
     for r in t["rows"]:
         assert float(r[mad_col][1]) == means[r[1][0]]
-    assert t["head"][mad_col] == "MAD (x1e-3) ↓"
+    assert t["head"][mad_col] == "MAD (x1e3) ↓"
 
 
 def test_per_split_means_are_the_split_means_of_clips(board):
@@ -161,7 +161,7 @@ def test_latex_structure_units_and_best_three(board):
     rows = [ln for ln in lines if ln.endswith(r"\\")]
     assert all(ln.count(" & ") == ncols - 1 for ln in rows)
     head = [c.strip() for c in rows[0].rstrip(" \\").split(" & ")]
-    assert head == ["Method", r"MAD (x1e-3) $\downarrow$", r"dtSSD (x1e-2) $\downarrow$"]
+    assert head == ["Method", r"MAD (x1e3) $\downarrow$", r"dtSSD (x1e2) $\downarrow$"]
     cells = {r.split(" & ")[0]: [c.strip() for c in r.rstrip(" \\").split(" & ")[1:]] for r in rows[1:]}
     styles = {1: r"\textbf{", 2: r"\underline{", 3: r"\textit{"}
     for col, metric in enumerate(("MAD", "dtSSD")):

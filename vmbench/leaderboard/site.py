@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.table import LEADER_MARK, TIED_MARK, Group, Row, _cell_text, format_value
-from vmbench.leaderboard.units import higher_is_better, metric_unit
+from vmbench.metrics.table import higher_is_better, lookup
 
 __all__ = ["MARKER", "write_site", "split_means", "CARD_FIELDS"]
 
@@ -83,10 +83,18 @@ def _num(value: float | None, text: str | None = None, cls: str = "num") -> str:
     return f'<td class="{cls}" data-v="{value!r}">{_e(text if text is not None else format_value(value))}</td>'
 
 
-def _header_label(g: Group, m: str) -> tuple[str, str]:
-    u = metric_unit(g.protocol, m)
+def _header_label(g: Group, m: str) -> tuple[str, str | None]:
+    """Header text (metric, unit, arrow) and the better direction; an unknown metric has neither."""
+    u = lookup(g.protocol, m)
+    if u is None:
+        return f"{m} (unknown metric, not ranked)", None
     hib = higher_is_better(m, g.protocol)
     return f"{m} ({u.unit}) {'↑' if hib else '↓'}", "higher" if hib else "lower"
+
+
+def _unit_note(g: Group, m: str) -> str:
+    u = lookup(g.protocol, m)
+    return f"{m} {u.unit} ({u.meaning})" if u else f"{m}: not in vmbench's metrics table, not ranked"
 
 
 def _board(g: Group) -> str:
@@ -100,9 +108,9 @@ def _board(g: Group) -> str:
     for r in g.rows:
         cells = []
         if r.kind == "measured":
-            cells.append(_num(float(r.rank), str(r.rank)))
+            cells.append(_num(float(r.rank), str(r.rank)) if r.rank is not None else '<td class="num" data-v=""></td>')
             cells.append(f'<td class="method"><a href="#{_card_id(g, r)}">{_e(r.method)}</a></td>')
-            cells.append("<td>measured</td>")
+            cells.append(f"<td>{_e(r.not_comparable or 'measured')}</td>")
         else:
             p = r.published
             cells.append('<td class="num" data-v=""></td>')
@@ -114,7 +122,10 @@ def _board(g: Group) -> str:
                 cells.append(_num(None))
                 continue
             cls = "num lead" if c.leader else "num"
-            cells.append(_num(c.value, _cell_text(c), cls))
+            if c.problem is None:
+                cells.append(_num(c.value, _cell_text(c), cls))
+            else:  # shown, never sorted among the comparable values
+                cells.append(f'<td class="num" data-v="" title="{_e(c.problem)}">{_e(_cell_text(c))}</td>')
         n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
         cells.append(_num(float(n), str(n)) if r.kind == "measured" else '<td class="num" data-v=""></td>')
         cells.append(f"<td>{_e(r.info('date')[:10])}</td>")
@@ -213,8 +224,7 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
     for g in groups:
         doc += [f'<section id="{_safe(g.name)}">', f"<h2>Track {_e(g.track)}, protocol {_e(g.protocol)}</h2>",
                 f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}. Units: '
-                + "; ".join(f"{_e(m)} {_e(metric_unit(g.protocol, m).unit)} ({_e(metric_unit(g.protocol, m).meaning)})"
-                            for m in g.metrics) + "</p>",
+                + "; ".join(_e(_unit_note(g, m)) for m in g.metrics) + "</p>",
                 _board(g), _drilldown(g)]
         if plots and g.measured:
             from vmbench.leaderboard.report import write_group_plots
