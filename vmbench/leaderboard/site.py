@@ -229,7 +229,7 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
         if plots and g.measured:
             from vmbench.leaderboard.report import write_group_plots
 
-            figs = write_group_plots(g, out / "plots" / _safe(g.name), strips=strips)
+            figs = write_group_plots(g, out / "plots" / _safe(g.name), strips=strips, formats=("png",))
             if figs:
                 doc.append('<details class="plots" open><summary>Plots</summary>')
                 doc += [f'<figure><img src="{_e(p.relative_to(out).as_posix())}" alt="{_e(p.stem)}" loading="lazy">'
