@@ -30,7 +30,8 @@ CARD_FIELDS = (("adapter", "adapter"), ("method", "method"), ("track", "track"),
 _CARD_SKIP = {k for k, _ in CARD_FIELDS} | {"pred", "gt"}
 
 _CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#1b1b1b}
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;padding:0 1em;color:#1b1b1b}
+.scroll{overflow-x:auto}td.method{white-space:nowrap}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bottom:1px solid #e3e3e3}
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
@@ -92,9 +93,16 @@ def _header_label(g: Group, m: str) -> tuple[str, str | None]:
     return f"{m} ({u.unit}) {'↑' if hib else '↓'}", "higher" if hib else "lower"
 
 
-def _unit_note(g: Group, m: str) -> str:
-    u = lookup(g.protocol, m)
-    return f"{m} {u.unit} ({u.meaning})" if u else f"{m}: not in vmbench's metrics table, not ranked"
+def _units_table(g: Group) -> str:
+    """Unit, direction and meaning of each column, from the metrics table."""
+    rows = []
+    for m in g.metrics:
+        u = lookup(g.protocol, m)
+        cells = ([m, u.unit, "higher" if u.higher_is_better else "lower", u.meaning] if u else
+                 [m, "unknown", "unknown", "not in vmbench's metrics table: not ranked"])
+        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    return ('<details class="units"><summary>Units</summary><table><thead><tr><th>metric</th><th>unit</th>'
+            "<th>better</th><th>meaning</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></details>")
 
 
 def _board(g: Group) -> str:
@@ -223,9 +231,8 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
                                      f"{_e(g.protocol)}</a></li>" for g in groups) + "</ul></nav>")
     for g in groups:
         doc += [f'<section id="{_safe(g.name)}">', f"<h2>Track {_e(g.track)}, protocol {_e(g.protocol)}</h2>",
-                f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}. Units: '
-                + "; ".join(_e(_unit_note(g, m)) for m in g.metrics) + "</p>",
-                _board(g), _drilldown(g)]
+                f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}.</p>',
+                '<div class="scroll">', _board(g), "</div>", _units_table(g), _drilldown(g)]
         if plots and g.measured:
             from vmbench.leaderboard.report import write_group_plots
 
