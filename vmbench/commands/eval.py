@@ -31,8 +31,15 @@ def _help() -> str:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=_help(),
+    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    plain_format_help = p.format_help
+
+    def format_help() -> str:  # the units line reads the metrics table only when help is shown
+        p.description = _help()
+        return plain_format_help()
+
+    p.format_help = format_help
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
