@@ -71,7 +71,7 @@ def run(args) -> int:
         if target is not None:
             check_writable(target, overwrite=args.overwrite)
     profile = None
-    if getattr(args, "dataset", None):
+    if getattr(args, "dataset", None) is not None:
         from vmbench.datasets.apply import apply_to_args
 
         profile, profile_notes = apply_to_args(args)
