@@ -26,7 +26,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 
-__all__ = ["Finding", "CheckReport", "check_plain", "check_instance"]
+__all__ = ["Finding", "CheckReport", "check_plain", "check_instance", "check_referring"]
 
 _LOSSY = {".jpg": "JPEG", ".jpeg": "JPEG"}
 
@@ -270,4 +270,60 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         if p8.shape != g8.shape:
             stats.equal_gt = False
         stats.report(str(folder), report)
+    return report
+
+
+def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> CheckReport:
+    """Check a referring submission: every expression of every clip has a complete prediction
+    folder ``PRED/<clip>/<exp_id>/`` of the ground truth's size (eval's readers, clip by clip)."""
+    from vmbench.instance.evaluate import _find_expressions_file, _read_sequence
+    from vmbench.instance.layout import find_gt_clips, find_pred_clip, load_expressions, read_gt_clip
+
+    report = CheckReport()
+    try:
+        clips = find_gt_clips(gt)
+    except (InputError, OSError) as exc:
+        report.error(str(exc))
+        return report
+    tables: dict[Path, dict] = {}
+    for clip in clips:
+        try:
+            path = Path(expressions) if expressions else _find_expressions_file(Path(gt), clip.dataset)
+            if path not in tables:
+                tables[path] = load_expressions(path)
+        except InputError as exc:
+            report.error(str(exc))
+            return report
+        exps = tables[path].get(clip.clip)
+        if not exps:
+            continue
+        report.clips += 1
+        try:
+            names, stems, gts = read_gt_clip(clip)
+            folder = find_pred_clip(pred, clip.dataset, clip.clip)
+        except InputError as exc:
+            report.error(str(exc))
+            continue
+        ok = True
+        for e in exps:
+            missing = [o for o in e.instances if o not in names]
+            if missing:
+                report.error(f"{clip.path}: expression {e.exp_id!r} of clip {clip.clip!r} refers to instance "
+                             f"{missing[0]!r}, which is not in the ground truth (instances: {', '.join(names)})")
+                ok = False
+                continue
+            try:
+                seq = _read_sequence(folder / e.exp_id, stems, gts.shape[2:])
+            except InputError as exc:
+                report.error(str(exc))
+                ok = False
+                continue
+            report.frames += len(stems)
+            stats = _ClipStats()
+            for frame in np.rint(seq * 255).astype(np.uint8):
+                stats.add(frame, None)
+            stats.equal_gt = False
+            stats.report(str(folder / e.exp_id), report)
+        if ok:
+            report.clips_paired += 1
     return report

@@ -138,3 +138,29 @@ def test_check_dataset_sparse_rule(tmp_path, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert out[0].startswith("note: crgnn: ground truth on every 10th frame only; 3 of 26 prediction frames are scored")
     assert out[-1].startswith("check: 1 of 1 clips paired, 3 frames read; 0 error(s), 1 note(s)")
+
+
+def test_check_referring_tree(tmp_path, capsys):
+    import json
+
+    replicas.vim_tree(tmp_path, clips=2, frames=2, instances=2)
+    exps = {"videos": {
+        "clip00": {"frames": ["0", "1"], "expressions": {"0": {"exp": "left", "obj_id": ["person0"], "anno_id": ["person0"]},
+                                                         "1": {"exp": "right", "obj_id": ["person1"], "anno_id": ["person1"]}}},
+        "clip01": {"frames": ["0", "1"], "expressions": {"0": {"exp": "both", "obj_id": ["person0", "person1"],
+                                                               "anno_id": ["person0", "person1"]},
+                                                         "1": {"exp": "ghost", "obj_id": ["person7"], "anno_id": ["person7"]}}}}}
+    (tmp_path / "gt" / "meta_expressions.json").write_text(json.dumps(exps))
+    pred = tmp_path / "refpred"
+    for clip in ("clip00", "clip01"):
+        for exp_id in ("0", "1"):
+            for t in range(2):
+                replicas.write(pred / clip / exp_id / f"{t}.png", np.full((12, 20), 50, np.uint8))
+    (pred / "clip00" / "1" / "1.png").unlink()
+    assert main(["check", "--task", "referring", "--pred", str(pred), "--gt", str(tmp_path / "gt")]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert f"error: {pred / 'clip00' / '1'}: 1 frames, the ground truth has 2 (missing frame '1')" in out
+    assert any(l.startswith(f"error: {tmp_path / 'gt' / 'clip01' / 'pha'}: expression '1' of clip 'clip01' refers to "
+                            "instance 'person7'") for l in out)
+    assert sum(l.startswith("note: ") and "prediction is constant (50" in l for l in out) == 2
+    assert out[-1].startswith("check: 0 of 2 clips paired, 4 frames read; 2 error(s), 2 note(s)")

@@ -70,14 +70,21 @@ def test_unknown_protocol_with_dataset(tmp_path, capsys):
     assert msg.startswith("unknown protocol 'rvm-xl'; available: rvm, rvm-hr, dim")
 
 
+def test_vm108_layout_refuses_with_what_to_do(tmp_path, capsys):
+    rvm(tmp_path)
+    msg = one_error(capsys, ["eval", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert msg.startswith("dataset vm108: VM108 ships its ground truth as the A channel") and "--protocol tcvom" in msg
+
+
 def test_default_protocol_not_landed_refuses(tmp_path, capsys):
     from vmbench.protocols import PROTOCOLS
 
-    if "tcvom" in PROTOCOLS:
-        pytest.skip("protocol tcvom has landed")
-    rvm(tmp_path)
-    msg = one_error(capsys, ["eval", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
-    assert msg.startswith("dataset vm108: its protocol 'tcvom' is not in this vmbench yet") and "pass --protocol" in msg
+    if "crgnn" in PROTOCOLS:
+        pytest.skip("protocol crgnn has landed (tests/datasets/test_profiles.py scores with it)")
+    frames(tmp_path / "gt" / "v", 2, fmt="frame{:05d}.png")
+    frames(tmp_path / "pred" / "v" / "pha", 11)
+    msg = one_error(capsys, ["eval", "--dataset", "crgnn", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert msg.startswith("dataset crgnn: its protocol 'crgnn' is not in this vmbench yet") and "pass --protocol" in msg
 
 
 def test_missing_gt_root_with_dataset(tmp_path, capsys):

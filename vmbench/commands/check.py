@@ -24,14 +24,16 @@ def register(subparsers) -> None:
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
     p.add_argument("--dataset", default=None, metavar="NAME", help="apply this dataset profile (vmbench datasets)")
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
-                   help="plain, instance or referring (referring is checked as its instance tree); auto detects")
+                   help="plain, instance or referring; auto detects from --gt as eval does")
+    p.add_argument("--expressions", type=Path, default=None,
+                   help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
     p.add_argument("--workers", type=int, default=None, help="threads reading frames (default: one per core)")
     p.set_defaults(func=run, protocol=None, metrics=None)
 
 
 def run(args) -> int:
     from vmbench.errors import InputError
-    from vmbench.preflight import CheckReport, check_instance, check_plain
+    from vmbench.preflight import check_instance, check_plain, check_referring
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
@@ -51,6 +53,8 @@ def run(args) -> int:
         task = _detect_task(args)
     if task == "plain":
         report = check_plain(args.pred, args.gt, sparse_gt=profile.sparse_gt if profile else 0, workers=args.workers)
+    elif task == "referring":
+        report = check_referring(args.pred, args.gt, args.expressions)
     else:
         report = check_instance(args.pred, args.gt)
     for note in profile_notes:

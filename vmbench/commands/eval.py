@@ -126,6 +126,10 @@ def run(args) -> int:
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
         table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
+        if "splits" in data:
+            from vmbench.datasets.apply import format_splits
+
+            table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
