@@ -28,7 +28,7 @@ from vmbench.errors import InputError
 
 __all__ = ["Finding", "CheckReport", "check_plain", "check_instance", "check_referring"]
 
-_LOSSY = {".jpg": "JPEG", ".jpeg": "JPEG"}
+_LOSSY = {".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
 @dataclass(frozen=True)
@@ -155,39 +155,58 @@ class _ClipStats:
             report.note(f"{where}: ground-truth values are only 0 and 1 (of 255): a 0/1 mask?")
 
 
-def _read(path: Path, notes: list[str], report_errors: list[str]) -> np.ndarray | None:
+def _frames_of(side):
+    """(count, read(i, notes), name(i), lossy codec of frame i or None) for one side of a ClipPair:
+    a list of frame files (read with eval's reader) or a FrameSource (its own `read`)."""
+    if hasattr(side, "read"):  # a FrameSource
+        return len(side), side.read, side.name, (lambda i: side.lossy)
     from vmbench.io.frames import read_alpha_u8
 
+    return (len(side), (lambda i, notes: read_alpha_u8(side[i], notes)), (lambda i: str(side[i])),
+            (lambda i: _LOSSY.get(Path(side[i]).suffix.lower())))
+
+
+def _read(read, i: int, notes: list[str], errors: list[str]) -> np.ndarray | None:
     try:
-        return read_alpha_u8(path, notes)
+        return np.asarray(read(i, notes))
     except InputError as exc:
-        report_errors.append(str(exc))
+        errors.append(str(exc))
         return None
 
 
-def _check_pair(pair) -> tuple[list[str], list[str], list[str], _ClipStats]:
-    """(errors, reader notes, RGBA-in-A files, stats) of one paired clip, each frame read once."""
+def _check_pair(pair) -> tuple[list[str], list[str], list[tuple[str, str]], _ClipStats]:
+    """(errors, reader notes, (file, what) notes, stats) of one paired clip, each frame read once."""
     errors: list[str] = []
-    notes: list[str] = []
-    rgba_black: list[str] = []
+    notes: list[str] = list(getattr(pair, "notes", None) or [])
+    per_file: list[tuple[str, str]] = []
     stats = _ClipStats()
-    for pred_path, gt_path in zip(pair.pred, pair.gt):
+    n, read_pred, pred_name, pred_lossy = _frames_of(pair.pred)
+    _, read_gt, gt_name, gt_lossy = _frames_of(pair.gt)
+    for i in range(n):
         frame_notes: list[str] = []
-        pred = _read(pred_path, frame_notes, errors)
-        gt = _read(gt_path, frame_notes, errors)
+        pred = _read(read_pred, i, frame_notes, errors)
+        gt = _read(read_gt, i, frame_notes, errors)
         for line in frame_notes:
-            if "RGBA" in line:
-                path = Path(line.rpartition(": ")[0])
-                if _rgba_matte_in_alpha(path):
-                    rgba_black.append(str(path))
+            path = Path(line.rpartition(": ")[0])
+            if "RGBA" in line and "read from the A channel" not in line and path.is_file() and _rgba_matte_in_alpha(path):
+                per_file.append((str(path), "RGBA with black RGB and the matte in A: the reference reads the luma "
+                                            "of RGB, all 0"))
         notes += frame_notes
+        for side, lossy, name in (("prediction", pred_lossy, pred_name), ("ground-truth", gt_lossy, gt_name)):
+            codec = lossy(i)
+            if codec:
+                per_file.append((name(i), f"{side} frames are {codec.upper()} (lossy)"))
         if pred is not None and gt is not None and pred.shape != gt.shape:
-            errors.append(f"{pred_path}: size {pred.shape[1]}x{pred.shape[0]} does not match the ground truth "
-                          f"{gt_path} ({gt.shape[1]}x{gt.shape[0]})")
+            errors.append(f"{pred_name(i)}: size {pred.shape[1]}x{pred.shape[0]} does not match the ground truth "
+                          f"{gt_name(i)} ({gt.shape[1]}x{gt.shape[0]})")
             gt = None
         if pred is not None:
+            if pred.dtype != np.uint8:  # float sources: the 8-bit facts below are about x255
+                pred = np.clip(np.rint(pred.astype(np.float64) * 255), 0, 255).astype(np.uint8)
+            if gt is not None and gt.dtype != np.uint8:
+                gt = np.clip(np.rint(gt.astype(np.float64) * 255), 0, 255).astype(np.uint8)
             stats.add(pred, gt)
-    return errors, notes, rgba_black, stats
+    return errors, notes, per_file, stats
 
 
 def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None) -> CheckReport:
@@ -210,17 +229,13 @@ def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None
     workers = max(1, workers or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=min(workers, max(1, len(pairs)))) as pool:
         results = list(pool.map(_check_pair, pairs))
-    for pair, (errors, notes, rgba_black, stats) in zip(pairs, results):
+    for pair, (errors, notes, per_file, stats) in zip(pairs, results):
         where = Path(pred, pair.dataset, pair.clip) if pair.dataset else Path(pred, pair.clip)
         for message in errors:
             report.error(message)
         files.add_reader_notes(notes)
-        for path in rgba_black:
-            files.add(path, "RGBA with black RGB and the matte in A: the reference reads the luma of RGB, all 0")
-        for side, paths in (("prediction", pair.pred), ("ground-truth", pair.gt)):
-            for path in paths:
-                if path.suffix.lower() in _LOSSY:
-                    files.add(path, f"{side} frames are {_LOSSY[path.suffix.lower()]} (lossy)")
+        for path, what in per_file:
+            files.add(path, what)
         order = _order_note(where, pair.stems)
         if order:
             report.note(order)
