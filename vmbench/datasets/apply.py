@@ -176,10 +176,10 @@ def per_split(profile: Profile, args, result) -> dict[str, dict]:
 
         proto = get_protocol(result.protocol)
         for split in profile.splits:
-            frames = result.frames[result.frames["dataset"] == split]
-            if len(frames):
-                clips, summary = aggregate(frames, proto, result.metrics)
-                out[split] = {"clips": int(len(clips)), "frames": int(len(frames)), "summary": summary}
+            rows = [r for r in result.frame_rows if r["dataset"] == split]
+            if rows:
+                clips, summary = aggregate(rows, proto, result.metrics)
+                out[split] = {"clips": len(clips), "frames": len(rows), "summary": summary}
         return out
     import copy
 
