@@ -92,7 +92,7 @@ def score(args) -> tuple[str, dict, str]:
     from vmbench.report import format_table
 
     profile = None
-    if getattr(args, "dataset", None):
+    if getattr(args, "dataset", None) is not None:
         from vmbench.datasets.apply import apply_to_args
 
         profile, profile_notes = apply_to_args(args)
@@ -151,7 +151,11 @@ def run(args) -> int:
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
         notes = [line for line in table.splitlines() if line.startswith("note: ")]  # --quiet never hides them
-        table = "\n".join([f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple"), *notes])
+        table = "\n".join([*notes, f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple")])
+        if "splits" in data:
+            from vmbench.datasets.apply import format_splits
+
+            table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
