@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import WORKERS, int_range
+
 import argparse
 import sys
 from pathlib import Path
@@ -29,8 +31,15 @@ def _help() -> str:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=_help(),
+    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    plain_format_help = p.format_help
+
+    def format_help() -> str:  # the units line reads the metrics table only when help is shown
+        p.description = _help()
+        return plain_format_help()
+
+    p.format_help = format_help
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
@@ -42,7 +51,7 @@ def register(subparsers) -> None:
                    help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
                         "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
-    p.add_argument("--trimap-radius", type=int, default=10,
+    p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
     p.add_argument("--precision", choices=["u8", "float"], default="u8",
                    help="plain: float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG of them "
@@ -50,10 +59,11 @@ def register(subparsers) -> None:
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=None,
-                   help="plain: N threads scoring frames (default: one per core); instance/referring: "
-                        "N processes scoring clips (default 1)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    p.add_argument("--workers", type=WORKERS, default=None,
+                   help="N threads scoring (plain: runs of frames, default one per core; instance/referring: "
+                        "clips, default 1)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port): every task is scored on its workers (docs/cluster.md)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--quiet", action="store_true", help="print only the summary table and the notes that changed a number")
     p.add_argument("--method", default=None, help="method name recorded beside the result (run record)")
@@ -82,7 +92,7 @@ def score(args) -> tuple[str, dict, str]:
     from vmbench.report import format_table
 
     profile = None
-    if getattr(args, "dataset", None):
+    if getattr(args, "dataset", None) is not None:
         from vmbench.datasets.apply import apply_to_args
 
         profile, profile_notes = apply_to_args(args)
@@ -109,8 +119,9 @@ def score(args) -> tuple[str, dict, str]:
             print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
+        args.notes = []
         result = data = run_instance(args)
-        table = format_result(data)
+        table = format_result(data, notes=args.notes)
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
@@ -127,16 +138,24 @@ SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weigh
 def run(args) -> int:
     from vmbench.report import check_writable, write_csv, write_json
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    from vmbench.outputs import benchmark_root
+
+    inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
+    if args.json is not None:
+        check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
+    if args.csv is not None:
+        check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
         notes = [line for line in table.splitlines() if line.startswith("note: ")]  # --quiet never hides them
-        table = "\n".join([f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple"), *notes])
+        table = "\n".join([*notes, f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple")])
+        if "splits" in data:
+            from vmbench.datasets.apply import format_splits
+
+            table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
