@@ -47,8 +47,9 @@ _CLIP_PARTS = {"pha", "alpha", "fgr", "com"}  # sub-folders of one clip, never c
 @dataclass
 class ClipPair:
     """One clip, paired: prediction and ground-truth frame sources (index i is the same frame in
-    both), optional foregrounds and trimaps, and the notes the user must read about it (on the
-    first pair, also those about the whole tree)."""
+    both), optional foregrounds and trimaps, and the layout's notes about it (`notes`: an alpha/
+    folder read as pha/; on the first pair, those about the whole tree). `all_notes` adds the
+    sources' own (lossy codec, frame order)."""
 
     dataset: str
     clip: str
@@ -59,6 +60,11 @@ class ClipPair:
     gt_fgr: FrameSource | None = None
     trimaps: FrameSource | None = None
     notes: list[str] = field(default_factory=list)
+
+    def all_notes(self) -> list[str]:
+        """The layout's notes on this clip, then those of its sources (lossy codec, frame order)."""
+        sources = [self.pred, self.gt] + ([self.trimaps] if self.trimaps is not None else [])
+        return self.notes + [n for s in sources for n in s.notes]
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -343,7 +349,7 @@ def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Pat
         stems, pred = pair_sparse(pred, gt, sparse_gt)
     else:
         stems = pair_sources(pred, gt)
-    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes + pred.notes + gt.notes)
+    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes)
     if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
         pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
         if sparse_gt:
@@ -357,7 +363,6 @@ def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Pat
             raise InputError(f"{tri_clip}: trimap folder missing for clip {rel}")
         pair.trimaps = open_source(tri_at)
         pair_sources(pair.trimaps, gt, what="trimap")
-        pair.notes += pair.trimaps.notes
     return pair
 
 
@@ -382,7 +387,7 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
         )
-    if missing and problems is None:
+    if len(missing) > 1 and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "

@@ -172,7 +172,7 @@ def alpha_from_array(a: np.ndarray, where: str, notes: list[str] | None, precisi
                 notes.append(f"{where}: 16-bit, read at full precision (v / 65535)")
             return a.astype(np.float32) / np.float32(65535.0)
         if notes is not None:
-            notes.append(f"{where}: 16-bit, reduced to 8 bits (v >> 8, as cv2.imread)")
+            notes.append(f"{where}: 16-bit, reduced to 8 bits")
         return (a >> 8).astype(np.uint8)
     if np.issubdtype(a.dtype, np.floating):
         x = _check_float(a, where, notes)
@@ -228,13 +228,13 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
         if notes is not None:
             notes.append(f"{path}: RGBA with black RGB, read from the A channel "
                          "(the reference reads the luma of RGB and would score an all-zero matte)")
-        return alpha_from_array(apply_orientation(np.ascontiguousarray(raw[..., 3]), orientation), where, None, precision)
+        return alpha_from_array(apply_orientation(np.ascontiguousarray(raw[..., 3]), orientation), where, notes, precision)
     if raw.dtype == np.uint8 or (raw.dtype == np.uint16 and precision != "float"):
         if channels > 1 and notes is not None:
             notes.append(f"{path}: " + ("RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)"
                                         if channels == 4 else "RGB, read as luma 0.299R+0.587G+0.114B"))
         if raw.dtype == np.uint16 and notes is not None:
-            notes.append(f"{path}: 16-bit, reduced to 8 bits (v >> 8, as cv2.imread)")
+            notes.append(f"{path}: 16-bit, reduced to 8 bits")
         return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), where, notes)  # oriented by OpenCV
     gray = raw if channels == 1 else _luma(raw)
     if channels > 1 and notes is not None:
