@@ -269,3 +269,16 @@ def test_one_open_decoder_per_thread_whatever_the_number_of_videos(tmp_path):
         assert np.array_equal(src.read(1), frames[1])
     assert len(os.listdir("/proc/self/fd")) <= before + 2
     VideoFile.close_thread()
+
+
+@pytest.mark.parametrize("colour, params", [(False, []), (True, []), (False, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]),
+                                            (True, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])])
+def test_jpeg_decoded_once_as_cv2_imread(tmp_path, colour, params):
+    """JPEGs are decoded once, straight to gray, as cv2.imread(IMREAD_GRAYSCALE) (its header tells colour)."""
+    g = gradient_frames(1, 40, 56)[0]
+    image = np.dstack([g, 255 - g, g // 2]) if colour else g
+    path = tmp_path / "a.jpg"
+    cv2.imwrite(str(path), image, params)
+    notes = []
+    assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+    assert notes == ([f"{path}: RGB, read as luma 0.299R+0.587G+0.114B"] if colour else [])

@@ -215,6 +215,11 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
     if plain is not None:
         return _note_binary(plain, str(path), notes)
+    components = _jpeg_components(data)
+    if components in (1, 3):  # a JPEG: its header says gray or colour, so it is decoded once
+        if components == 3 and notes is not None:
+            notes.append(f"{path}: RGB, read as luma 0.299R+0.587G+0.114B")
+        return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), str(path), notes)
     _refuse_multi_frame(path, data)
     raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     orientation = png_orientation(data.data) if suffix == ".png" else 1
@@ -240,6 +245,32 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     if channels > 1 and notes is not None:
         notes.append(f"{path}: {'RGBA' if channels == 4 else 'RGB'}, read as luma 0.299R+0.587G+0.114B")
     return alpha_from_array(apply_orientation(gray, orientation), where, notes, precision)
+
+
+def _jpeg_components(data: np.ndarray) -> int | None:
+    """The number of colour components in a baseline/progressive JPEG's frame header; None for
+    anything that is not a JPEG with a readable header."""
+    view = memoryview(data).cast("B")
+    if len(view) < 4 or view[0] != 0xFF or view[1] != 0xD8:
+        return None
+    pos = 2
+    while pos + 4 <= len(view):
+        if view[pos] != 0xFF:
+            return None
+        marker = view[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        (length,) = struct.unpack_from(">H", view, pos + 2)
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # SOFn
+            return view[pos + 9] if pos + 10 <= len(view) else None
+        if marker in (0xD9, 0xDA):  # end of image, or scan data before any frame header
+            return None
+        pos += 2 + length
+    return None
 
 
 def _refuse_multi_frame(path: Path, data: np.ndarray) -> None:
