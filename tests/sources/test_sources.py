@@ -282,3 +282,27 @@ def test_jpeg_decoded_once_as_cv2_imread(tmp_path, colour, params):
     notes = []
     assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
     assert notes == ([f"{path}: RGB, read as luma 0.299R+0.587G+0.114B"] if colour else [])
+
+
+@pytest.mark.parametrize("kind", ["rgb8", "rgb16", "gray16", "palette", "rgba8", "gray_alpha"])
+def test_other_pngs_read_as_cv2_imread(tmp_path, kind):
+    """Every PNG kind outside the fast path equals cv2.imread(IMREAD_GRAYSCALE), with its note."""
+    from PIL import Image
+
+    g = gradient_frames(1, 20, 30)[0]
+    path = tmp_path / "a.png"
+    if kind == "rgb8":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2]))
+    elif kind == "rgb16":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2]).astype(np.uint16) * 257)
+    elif kind == "gray16":
+        cv2.imwrite(str(path), g.astype(np.uint16) * 250)
+    elif kind == "palette":
+        Image.fromarray(np.dstack([g, 255 - g, g // 2])).quantize(64).save(path)
+    elif kind == "rgba8":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2, g]))
+    else:
+        Image.fromarray(np.dstack([g, 255 - g]), mode="LA").save(path)
+    notes = []
+    assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+    assert notes and all(n.startswith(f"{path}: ") for n in notes)

@@ -221,11 +221,20 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
             notes.append(f"{path}: RGB, read as luma 0.299R+0.587G+0.114B")
         return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), str(path), notes)
     _refuse_multi_frame(path, data)
-    raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     orientation = png_orientation(data.data) if suffix == ".png" else 1
     if orientation != 1 and notes is not None:
         notes.append(f"{path}: eXIf orientation {orientation}, turned upright as cv2.imread does")
     where = str(path)
+    header = _png_header(data)
+    if header is not None and header[1] in (0, 2, 3) and (header[0] <= 8 or precision != "float"):
+        # no alpha channel and no float reading: one decode, straight to gray, oriented by OpenCV
+        depth, colour = header
+        if notes is not None and colour != 0:
+            notes.append(f"{path}: {'RGB' if colour == 2 else 'palette'}, read as luma 0.299R+0.587G+0.114B")
+        if notes is not None and depth == 16:
+            notes.append(f"{path}: 16-bit, reduced to 8 bits")
+        return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), where, notes)
+    raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     channels = 1 if raw.ndim == 2 else raw.shape[2]
     if channels not in (1, 3, 4):
         raise InputError(f"{path}: {channels} channels; expected a gray alpha matte")
@@ -245,6 +254,14 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     if channels > 1 and notes is not None:
         notes.append(f"{path}: {'RGBA' if channels == 4 else 'RGB'}, read as luma 0.299R+0.587G+0.114B")
     return alpha_from_array(apply_orientation(gray, orientation), where, notes, precision)
+
+
+def _png_header(data: np.ndarray) -> tuple[int, int] | None:
+    """(bit depth, colour type) from a PNG's IHDR; None for anything that is not a PNG."""
+    view = memoryview(data).cast("B")
+    if len(view) < 33 or bytes(view[:8]) != b"\x89PNG\r\n\x1a\n" or bytes(view[12:16]) != b"IHDR":
+        return None
+    return view[24], view[25]
 
 
 def _jpeg_components(data: np.ndarray) -> int | None:
