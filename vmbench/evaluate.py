@@ -72,9 +72,12 @@ def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np
     pred_u8 = pair.pred.read(i, notes)
     gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
+        padded = pair.pred.kind.startswith("video:") and all(
+            p == -(-g // 16) * 16 for p, g in zip(pred_u8.shape, gt_u8.shape))
         raise InputError(
             f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
             f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            + ("; the video was resized to a multiple of 16 (imageio's default macro_block_size)" if padded else "")
         )
     return pred_u8, gt_u8
 
@@ -236,7 +239,7 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
+    notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
     if precision == "float":
         notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     clip_rows, summary = aggregate(rows, proto, chosen)

@@ -161,7 +161,7 @@ def test_check_ground_truth_without_frames(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0].startswith(f"error: {tmp_path / 'gt'}: no frames found")
 
 
-@pytest.mark.parametrize("content,what", [(b"", "file is empty"), (b"GIF89a....", "not a readable PNG/JPEG image")])
+@pytest.mark.parametrize("content,what", [(b"", "file is empty"), (b"GIF89a....", "not a readable PNG image")])
 def test_check_unreadable_prediction_file(tmp_path, capsys, content, what):
     frames(tmp_path / "gt" / "a", 2)
     frames(tmp_path / "pred" / "a", 2)
