@@ -140,16 +140,21 @@ def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     return errors, notes, stats
 
 
-def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None) -> CheckReport:
-    """Check a plain-matting submission (layouts of `vmbench.io.layouts`); never raises InputError."""
+def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None, pairing=None) -> CheckReport:
+    """Check a plain-matting submission (layouts of `vmbench.io.layouts`, or a dataset's own
+    `pairing` with a ``problems`` list); never raises InputError."""
     from vmbench.io.layouts import detect_layout, pair_clips
 
     report = CheckReport()
     problems: list[str] = []
     try:
-        _, gt_clips = detect_layout(gt)
-        report.clips = len(gt_clips)
-        _, pairs = pair_clips(pred, gt, sparse_gt=sparse_gt, problems=problems)
+        if pairing is not None:
+            report.clips = pairing.clips(gt)
+            _, pairs = pairing(pred, gt, problems=problems)
+        else:
+            _, gt_clips = detect_layout(gt)
+            report.clips = len(gt_clips)
+            _, pairs = pair_clips(pred, gt, sparse_gt=sparse_gt, problems=problems)
     except InputError as exc:
         report.error(str(exc))
         return report

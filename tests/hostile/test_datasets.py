@@ -70,10 +70,58 @@ def test_unknown_protocol_with_dataset(tmp_path, capsys):
     assert msg.startswith("unknown protocol 'rvm-xl'; available: rvm, rvm-hr, dim")
 
 
-def test_vm108_layout_refuses_with_what_to_do(tmp_path, capsys):
-    rvm(tmp_path)
-    msg = one_error(capsys, ["eval", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
-    assert msg.startswith("dataset vm108: VM108 ships its ground truth as the A channel") and "--protocol tcvom" in msg
+def _vm108(tmp_path, **kw):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, **kw)
+    return ["eval", "--dataset", "vm108", "--protocol", "rvm-hr", "--pred", str(tmp_path / "pred"),
+            "--gt", str(tmp_path / "data")]
+
+
+def test_vm108_gray_ground_truth_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    write(tmp_path / "data" / "FG_done" / "v" / "00001.png", np.zeros((12, 20), np.uint8))
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'data' / 'FG_done' / 'v' / '00001.png'}: gray, uint8; VM108's ground truth is the A channel")
+
+
+def test_vm108_missing_trimap_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    (tmp_path / "pred" / "v" / "00002_tri.png").unlink()
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'pred' / 'v' / '00002_tri.png'}: trimap missing (1 of 3 in v); calc_metric.py would skip")
+
+
+def test_vm108_non_validation_video_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=("t",))
+    write(tmp_path / "pred" / "t" / "00000_pred.png", np.zeros((12, 20), np.uint8))
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'pred' / 't'}: not a validation video of VM108 (val_videos.txt)")
+
+
+def test_vm108_without_val_list(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    (tmp_path / "data" / "val_videos.txt").unlink()
+    msg = one_error(capsys, argv)
+    assert msg == f"{tmp_path / 'data' / 'val_videos.txt'}: missing; it lists VM108's validation videos"
+
+
+def test_vm108_check_collects_every_video_problem(tmp_path, capsys):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, videos=("a", "b", "c"), train=("t",))
+    for f in (tmp_path / "pred" / "a").iterdir():
+        f.unlink()
+    (tmp_path / "pred" / "a").rmdir()
+    (tmp_path / "pred" / "b" / "00000_pred.png").unlink()
+    write(tmp_path / "pred" / "t" / "00000_pred.png", np.zeros((12, 20), np.uint8))
+    assert main(["check", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "data")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [l for l in out if l.startswith("error: ")]
+    assert errors[0].startswith(f"error: {tmp_path / 'pred' / 'a'}: missing prediction video")
+    assert errors[1].startswith(f"error: {tmp_path / 'pred' / 'b' / '00000_pred.png'}: prediction missing")
+    assert errors[2].startswith(f"error: {tmp_path / 'pred' / 't'}: not a validation video")
+    assert out[-1].startswith("check: 1 of 3 clips paired, 3 frames read; 3 error(s)")
 
 
 def test_default_protocol_not_landed_refuses(tmp_path, capsys):

@@ -16,7 +16,7 @@ from vmbench.datasets.registry import get_profile
 from vmbench.errors import InputError
 from vmbench.io.frames import list_frames
 
-__all__ = ["resolve_options", "apply_to_args", "conformance_notes", "per_split", "format_splits"]
+__all__ = ["resolve_options", "apply_to_args", "conformance_notes", "custom_pairing", "per_split", "format_splits"]
 
 _INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie")
 
@@ -53,8 +53,24 @@ def resolve_options(name: str, task: str, protocol: str | None, metrics: list[st
     return profile, profile.task, chosen, metrics
 
 
+def custom_pairing(profile: Profile | None):
+    """The dataset's own pairing, called ``(pred, gt, problems=None) -> (layout, pairs)`` with a
+    ``clips(gt)`` count, or None when its trees are in one of the common layouts."""
+    if profile is None or not profile.pairing:
+        return None
+    if profile.pairing == "vm108":
+        from vmbench.datasets.vm108 import PAIRING
+
+        return PAIRING
+    raise InputError(f"dataset {profile.name}: unknown pairing {profile.pairing!r}")  # pragma: no cover
+
+
 def _gt_clip_frames(profile: Profile, gt_root: Path) -> list[tuple[str, str, list[Path]]]:
     """(dataset, clip, ground-truth frame files) for every clip; for instance sets, one instance's."""
+    if profile.pairing == "vm108":
+        from vmbench.datasets.vm108 import GT_FOLDER, vm108_videos
+
+        return [("", v, [Path(gt_root, GT_FOLDER, v, f"{s}.png") for s in stems]) for v, stems in vm108_videos(gt_root)]
     if profile.task == "plain":
         from vmbench.io.layouts import detect_layout
 

@@ -125,11 +125,10 @@ _PROFILES = (
         download="https://1drv.ms/u/s!AuG441T6ysq5g3pP5iTyOMRwUBDy?e=MdorID (192 GB in 1 GB parts; "
                  "BaiduYun mirror in the README, code v108)",
         sources=("yunkezhang/TCVOM@f5fa07a README.md, calc_metric.py",),
-        unsupported="VM108 ships its ground truth as the A channel of FG_done's RGBA frames and predictions as "
-                    "<frame>_pred.png, which vmbench's layouts do not read yet; write the A channel to "
-                    "GT/<video>/<frame>.png and the predictions to PRED/<video>/<frame>.png, then run eval "
-                    "--protocol tcvom --trimap (the <frame>_tri.png files) --flow dataset/flow_png",
-        remarks="calc_metric.py skips videos with a missing frame silently; vmbench refuses them.",
+        pairing="vm108",
+        remarks="--gt is the dataset root (FG_done/, frame_corr.json, val_videos.txt), --pred holds "
+                "<video>/<frame>_pred.png and _tri.png as pred_vmd.py writes them. calc_metric.py skips videos with a "
+                "missing frame silently and averages in any complete non-validation video; vmbench refuses both.",
     ),
     Profile(
         name="vhim60",
