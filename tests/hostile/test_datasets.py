@@ -258,3 +258,24 @@ def test_check_never_writes(tmp_path, capsys):
     before = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
     assert check(["--pred", tmp_path / "pred", "--gt", tmp_path / "gt"]) == 0
     assert sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
+
+
+def test_per_split_dataset_scored_on_one_split(tmp_path, capsys):
+    """--gt is one split of V-HIM60: the summary is that split's (noted first), no empty splits table or key."""
+    from tests.datasets.replicas import vhim_tree
+
+    vhim_tree(tmp_path, splits=("comp_easy",), videos=1, frames=2, instances=1)
+    out = tmp_path / "r.json"
+    assert main(["eval", "--no-progress", "--dataset", "vhim60", "--metrics", "MAD", "--pred", str(tmp_path / "pred" / "comp_easy"),
+                 "--gt", str(tmp_path / "gt" / "comp_easy"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"note: {tmp_path / 'gt' / 'comp_easy'}: one split of vhim60 (comp_easy); the summary covers that split only")
+    assert "per split" not in printed
+    assert list(json.loads(out.read_text())) == ["protocol", "summary", "clips", "frames"]
+
+
+def test_vm108_trimap_option_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    argv[argv.index("rvm-hr")] = "dim"
+    msg = one_error(capsys, [*argv, "--trimap", str(tmp_path / "pred")])
+    assert msg.startswith("--trimap: this dataset's pairing finds its trimaps itself")

@@ -126,8 +126,10 @@ def score(args) -> tuple[str, dict, str]:
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
-        data["splits"] = per_split(profile, args, result)
-        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+        splits = per_split(profile, args, result)
+        if splits:  # none when --gt is one split: the summary is that split's figure (noted)
+            data["splits"] = splits
+            table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(splits)
     return task, data, table
 
 

@@ -180,7 +180,8 @@ def apply_to_args(args) -> tuple[Profile, list[str]]:
 
 
 def per_split(profile: Profile, args, result) -> dict[str, dict]:
-    """{split: {"clips", "frames", "summary"}} for each split of `profile` under ``args.gt``.
+    """{split: {"clips", "frames", "summary"}} for each split of `profile` under ``args.gt`` ({} when
+    ``args.gt`` holds none, e.g. is one split itself).
 
     Plain: the frames of the whole run, pooled per split as the protocol pools the whole set.
     Instance/referring: one run per split folder (``GT/<split>`` against ``PRED/<split>``), as the
