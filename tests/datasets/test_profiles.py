@@ -2,6 +2,7 @@
 of each profile's layout (expected numbers computed here from the definitions, not by vmbench)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -291,3 +292,13 @@ def test_vm108_default_protocol(tmp_path, capsys):
     assert run_eval("--dataset", "vm108", "--metrics", "mSAD,MSE,SSDA,dtSSD", "--pred", tmp_path / "pred",
                     "--gt", tmp_path / "data") == 0
     assert "protocol tcvom" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_datasets_shows_every_profile(capsys, name):
+    assert main(["datasets", name]) == 0
+    out = capsys.readouterr().out
+    p = PROFILES[name]
+    assert p.title in out and p.download in out and all(s in out for s in p.sources)
+    if p.unsupported:
+        assert re.search(r"^eval --dataset +not available: ", out, re.M)
