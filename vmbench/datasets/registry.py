@@ -179,8 +179,10 @@ _PROFILES = (
         extras=(("sequence lists", "DAVIS/ImageSets/2017/{train,val}.txt"),),
         download="https://davischallenge.org/davis2017/code.html (DAVIS-2017-trainval-480p.zip)",
         sources=("davisvideochallenge/davis2017-evaluation@ac7c43f davis2017/davis.py, evaluation_method.py",),
-        unsupported="palette ground truth: vmbench reads instance alphas as one folder per instance; "
-               "split the palette masks into <sequence>/pha/<object>/%05d.png and use --task instance --metrics J,F",
+        unsupported="palette ground truth with void pixels (255), which davis2017-evaluation leaves out of J and F: "
+                    "vmbench reads instance alphas as one folder per instance and has no void region; split the "
+                    "palette masks into <sequence>/pha/<object>/%05d.png and use --task instance --metrics J,F "
+                    "(void pixels then count)",
     ),
     Profile(
         name="vrm10k",
