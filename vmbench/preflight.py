@@ -100,16 +100,18 @@ class _ClipStats:
             self.equal_gt = self.equal_gt and gt.shape == pred.shape and np.array_equal(pred, gt)
         self.frames += 1
 
-    def report(self, where: str, report: CheckReport) -> None:
+    def note(self, where: str) -> str | None:
+        """The one "PATH: what" line a whole clip deserves, or None."""
         if not self.frames:
-            return
+            return None
         if self.equal_gt:
-            report.note(f"{where}: prediction is identical to the ground truth in every frame "
-                        "(was --pred given the ground truth?); every error would be 0")
-        elif self.hi == 0:
-            report.note(f"{where}: prediction is empty (0 in every pixel of every frame)")
-        elif self.constant:
-            report.note(f"{where}: prediction is constant ({self.lo} in every pixel of every frame)")
+            return (f"{where}: prediction is identical to the ground truth in every frame "
+                    "(was --pred given the ground truth?); every error would be 0")
+        if self.hi == 0:
+            return f"{where}: prediction is empty (0 in every pixel of every frame)"
+        if self.constant:
+            return f"{where}: prediction is constant ({self.lo} in every pixel of every frame)"
+        return None
 
 
 def _read(source, i: int, notes: list[str], errors: list[str]) -> np.ndarray | None:
@@ -169,7 +171,8 @@ def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None
         for message in errors:
             report.error(message)
         notes += clip_notes
-        stats.report(str(Path(pred, pair.dataset, pair.clip) if pair.dataset else Path(pred, pair.clip)), report)
+        clip_note = stats.note(str(Path(pred, pair.dataset, pair.clip) if pair.dataset else Path(pred, pair.clip)))
+        notes += [clip_note] if clip_note else []
         report.frames += stats.frames
     for line in _summarise_notes(notes):
         report.note(line)
@@ -212,7 +215,9 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         order = _order_note(folder, stems)
         if order:
             report.note(order)
-        stats.report(str(folder), report)
+        clip_note = stats.note(str(folder))
+        if clip_note:
+            report.note(clip_note)
     return report
 
 
@@ -280,7 +285,8 @@ def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> Ch
                 else:
                     stats.add(frame, None)
             report.frames += stats.frames
-            stats.report(str(folder / e.exp_id), report)
+            clip_note = stats.note(str(folder / e.exp_id))
+            notes += [clip_note] if clip_note else []
         if ok:
             report.clips_paired += 1
     for line in _summarise_notes(notes):

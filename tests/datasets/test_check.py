@@ -159,5 +159,16 @@ def test_check_referring_tree(tmp_path, capsys):
     assert f"error: {pred / 'clip00' / '1'}: 1 frames, the ground truth has 2 (missing frame '1')" in out
     assert any(l.startswith(f"error: {tmp_path / 'gt' / 'clip01' / 'pha'}: expression '1' of clip 'clip01' refers to "
                             "instance 'person7'") for l in out)
-    assert sum(l.startswith("note: ") and "prediction is constant (50" in l for l in out) == 2
-    assert out[-1].startswith("check: 0 of 2 clips paired, 4 frames read; 2 error(s), 2 note(s)")
+    # the two constant expression folders that were read, grouped into one line as eval groups notes
+    assert sum(l.startswith("note: 2 file(s) prediction is constant (50") for l in out) == 1
+    assert out[-1].startswith("check: 0 of 2 clips paired, 4 frames read; 2 error(s), 1 note(s)")
+
+
+def test_many_clips_with_one_problem_read_as_one_line(tmp_path, capsys):
+    for c in range(12):
+        clip(tmp_path, "gt", f"c{c:02d}", {"0000": ramp(c)})
+        clip(tmp_path, "pred", f"c{c:02d}", {"0000": gray(0)})
+    assert main(["check", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("note: 12 file(s) prediction is empty (0 in every pixel of every frame): c00, c01, c02 and 9 more")
+    assert out[-1] == "check: 12 of 12 clips paired, 12 frames read; 0 error(s), 1 note(s): eval would score it, with the notes above"
