@@ -23,7 +23,7 @@ from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]
 
 @dataclass
 class EvalResult:
@@ -114,11 +114,6 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
-
-
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
-    return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
 def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):

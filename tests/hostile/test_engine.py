@@ -136,7 +136,7 @@ def test_identical_predictions_near_tie_note(capsys, tmp_path):
     ans = run_cli(capsys, ["eval", "--task", "instance", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--metrics", "MAD"])
     assert ans.code == 0
     ties = [ln for ln in ans.out.splitlines() if "near-tie" in ln]
-    assert len(ties) == 1 and "clip gt/v" in ties[0] and "'p0' and 'p1'" in ties[0]
+    assert len(ties) == 1 and "clip gt/v" in ties[0] and "whole-clip matching: GT 'i0' and 'i1' with prediction(s) 'p0' and 'p1'" in ties[0]
 
 
 def test_frame_of_other_size_deep_in_a_streamed_clip(capsys, tmp_path):

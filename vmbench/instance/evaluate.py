@@ -182,14 +182,23 @@ def _instance_job(job: _Job) -> dict:
     labels = [(names[i], pred_names[partner[i]] if partner[i] is not None else None) for i in range(len(names))]
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
-    res["near_ties"] = _tie_names(vim, names, pred_names)
+    res["near_ties"] = _tie_names(vim, names, pred_names, stems)
     return res
 
 
-def _tie_names(vim, gt_names, pred_names) -> list[str]:
-    """`VimClip.near_ties` in words: which ground-truth and predicted instances could trade places."""
-    return [f"GT {' and '.join(repr(gt_names[i]) for i in gts)} with prediction(s) "
-            f"{' and '.join(repr(pred_names[j]) for j in preds)}" for gts, preds in vim.near_ties]
+def _tie_names(vim, gt_names, pred_names, stems) -> list[str]:
+    """`VimClip.near_ties` and `.frame_ties` in words: which instances could trade places, where."""
+    def named(ties):
+        return [f"GT {' and '.join(repr(gt_names[i]) for i in gts)} with prediction(s) "
+                f"{' and '.join(repr(pred_names[j]) for j in preds)}" for gts, preds in ties]
+
+    out = [f"whole-clip matching: {w}" for w in named(vim.near_ties)]
+    if vim.frame_ties:
+        frames = sorted(vim.frame_ties)
+        shown = ", ".join(stems[t] for t in frames[:3]) + (f" and {len(frames) - 3} more" if len(frames) > 3 else "")
+        who = sorted({w for t in frames for w in named(vim.frame_ties[t])})
+        out.append(f"TQ's per-frame matching in {len(frames)} of {len(stems)} frames ({shown}): {'; '.join(who[:3])}")
+    return out
 
 
 def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) -> dict:
@@ -369,7 +378,7 @@ def _referring_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim,
                        extra={"expressions": E, "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
     res["accuracy"] = acc
-    res["near_ties"] = _tie_names(vim, exp_ids, exp_ids)
+    res["near_ties"] = _tie_names(vim, exp_ids, exp_ids, stems)
     return res
 
 
