@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import float_range
+
 import argparse
 from pathlib import Path
 
@@ -18,26 +20,16 @@ from vmbench.errors import InputError
 __all__ = ["add_arguments", "detect_task", "run", "format_result", "vim_options_from_args"]
 
 
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return v
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the instance / referring options to the `vmbench eval` parser."""
     g = parser.add_argument_group("instance and referring tasks (docs/instance.md)")
     g.add_argument("--vim-error", choices=["MSE", "MAD", "dtSSD"], default="MSE",
                    help="per-frame error inside MQ (default MSE, as metrics_vim.py)")
-    g.add_argument("--vim-weight", type=_positive, default=None,
+    g.add_argument("--vim-weight", type=float_range(0, 1e6, low_open=True), default=None,
                    help="MQ weight w in 1-min(1, err*w) (default 50; with --vim-paper 10 for dtSSD)")
     g.add_argument("--vim-binarize", type=float, choices=[0.5, 0.0], default=None,
                    help="masks for IoU are alpha > this (default 0.5 as the script; 0 as the paper)")
-    g.add_argument("--vim-iou", type=float, default=0.5,
+    g.add_argument("--vim-iou", type=float_range(0, 1), default=0.5,
                    help="a matched pair is a true positive when its mean IoU is > this (default 0.5)")
     g.add_argument("--vim-paper", action="store_true",
                    help="the VIM paper's settings: binarise at alpha > 0, weight 10 for dtSSD (50 otherwise)")
