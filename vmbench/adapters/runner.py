@@ -285,13 +285,6 @@ def _clear_own_clip(target: Path, frames_rel: str) -> None:
         target.rmdir()
 
 
-def _check_outside(out_dir: Path, data_root: Path) -> None:
-    out, data = out_dir.resolve(), data_root.resolve()
-    if out == data or data in out.parents or out in data.parents:
-        raise InputError(f"{out_dir}: the output folder is {'inside' if data in out.parents else 'the same as or above'} "
-                         f"the input {data_root}; vmbench never writes into an input (choose another --out)")
-
-
 def _predict_clip(adapter, job: ClipJob, dest: Path, bar) -> float:
     """Stream the adapter's frames for `job` into `dest`; returns seconds spent inside predict()."""
     first = read_rgb(job.clip_input.frames[0])
@@ -441,7 +434,10 @@ def run_adapter(
         check_address(scheduler)
     data_root = Path(data_root).resolve()
     out_dir = Path(out_dir)
-    _check_outside(out_dir, data_root)
+    from vmbench.outputs import benchmark_root, check_folder_target
+
+    check_folder_target(out_dir, inputs=[data_root, benchmark_root(data_root), weights], overwrite=True,
+                        replaces=True, option="--out")  # never in or around an input; foreign results: below
     track = Track(adapter.track)
     kind = guidance or default_guidance(adapter)
     if track in (Track.NONE, Track.CAPTION):
