@@ -18,6 +18,7 @@ import numpy as np
 from vmbench.errors import InputError
 from vmbench.instance.davis import davis_jf
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.instance.clip_pass import maggie_sequences, match_stats, score_pairs
 from vmbench.instance.layout import (
@@ -183,6 +184,7 @@ def _instance_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
     res["near_ties"] = _tie_names(vim, names, pred_names, stems)
+    res["read_notes"] = gt_files.notes + pred_files.notes
     return res
 
 
@@ -234,6 +236,7 @@ def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_
     if extra_summary:
         summary.update(extra_summary)
     if notes is not None:
+        notes.extend(summarise_notes([n for r in results for n in r["read_notes"]]))
         notes.extend(_pooling_notes(protocol, seqs, keys, names))
         for r in results:
             if r["near_ties"]:
@@ -379,6 +382,7 @@ def _referring_job(job: _Job) -> dict:
                        extra={"expressions": E, "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
     res["accuracy"] = acc
     res["near_ties"] = _tie_names(vim, exp_ids, exp_ids, stems)
+    res["read_notes"] = gt_files.notes + pred_files.notes
     return res
 
 
