@@ -343,7 +343,7 @@ def _loaded(task: _ClipTask):
     key = (f"{type(a).__module__}.{type(a).__qualname__}", getattr(a, "name", ""),
            json.dumps(adapter_settings(a), sort_keys=True), task.weights_sha256, task.device)
     if key not in _LOADED:
-        a.load(task.weights, task.device)
+        a.load(task.weights, resolve_device(task.device))
         _LOADED[key] = a
     return _LOADED[key]
 
@@ -363,6 +363,8 @@ def predict_clip_task(task: _ClipTask, bar=None) -> dict:
     os.replace(tmp, target)
     entry = {"key": job.key, "dataset": job.dataset, "clip": job.clip, "frames": len(job.stems),
              "seconds": round(seconds, 6), "seconds_per_frame": round(seconds / len(job.stems), 6)}
+    if task.device == "auto":
+        entry["device"] = resolve_device("auto")  # what the worker that ran it chose
     if job.expression is not None:
         entry["expression"] = job.expression
         entry["caption"] = job.clip_input.caption
@@ -446,7 +448,11 @@ def run_adapter(
                              "which takes no guidance")
         kind = None
     jobs = find_jobs(data_root, track, guidance=kind)
-    device = resolve_device(device)
+    if scheduler:  # the workers have the GPUs: each resolves `device` itself (this machine may have none)
+        if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
+            raise InputError(f"--device {device!r}: choose auto, cpu or cuda")
+    else:
+        device = resolve_device(device)
     wpath = Path(weights).resolve() if weights is not None else None
     cls = type(adapter)
     identity = {
