@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes as _summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
 from vmbench.io.layouts import ClipPair, pair_clips
@@ -23,7 +24,7 @@ from vmbench.protocols import ClipScorer, Protocol, get_protocol
 from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]
 
 @dataclass
 class EvalResult:
@@ -117,11 +118,6 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
-
-
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
-    return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
 def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
@@ -258,29 +254,3 @@ def evaluate(
         every = {m: every_index([v[m] for v in per_clip]) for m in chosen}
         notes += rvm_sheet_notes([c["frames"] for c in clip_rows], keys, every)
     return EvalResult(proto.name, chosen, rows, clip_rows, summary, layout, notes)
-
-
-def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
-    a note that occurs once is kept as it is."""
-    by_kind: dict[str, list[str]] = {}
-    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
-        path, _, what = note.rpartition(": ")
-        by_kind.setdefault(what, []).append(path)
-    out = []
-    for what, paths in by_kind.items():
-        if len(paths) == 1:
-            out.append(f"{paths[0]}: {what}")
-            continue
-        shown = ", ".join(_short(p) for p in paths[:keep])
-        more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
-        out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
-    return out
-
-
-def _short(path: str) -> str:
-    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
-    name = os.path.basename(path)
-    if name.split(".")[0] in ("pha", "alpha"):
-        return os.path.join(os.path.basename(os.path.dirname(path)), name)
-    return name
