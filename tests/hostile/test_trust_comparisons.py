@@ -196,3 +196,9 @@ def test_history_refuses_other_dataset(capsys, tmp_path):
 def test_history_refuses_unknown_metric(capsys, tmp_path):
     a = _history(capsys, tmp_path, [{"Foo": 1.0}, {"Foo": 2.0}], [{}, {}], metric="Foo")
     assert a.refused("Foo", "unknown metric")
+
+
+def test_one_missing_dataset_hash_is_noted(capsys, tmp_path):
+    a = _gate(capsys, tmp_path, {"MAD": 1.0}, {"MAD": 1.0}, "--all", "1%",
+              base_kw={"run": RUN}, cur_kw={"run": {k: v for k, v in RUN.items() if k != "dataset_hash"}})
+    assert a.code == 0 and any("cur.json records no dataset hash" in n for n in a.notes)

@@ -201,3 +201,9 @@ def test_make_dataset_out_that_is_a_file(capsys, tmp_path):
     (tmp_path / "f").write_text("x")
     a = _unchanged(lambda: run_cli(capsys, ["make-dataset", "--out", tmp_path / "f"]), tmp_path / "f")
     assert a.refused("--out", "is a file")
+
+
+def test_eval_csv_folder_equal_to_the_json_file_is_refused_before_scoring(capsys, tmp_path, trees):
+    pred, gt = trees
+    a = _eval(capsys, pred, gt, "--json", tmp_path / "out", "--csv", tmp_path / "out")
+    assert a.refused("--csv", "is also the --json file") and a.out == "" and not (tmp_path / "out").exists()
