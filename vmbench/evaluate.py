@@ -18,9 +18,9 @@ from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
-from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
+from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
@@ -69,12 +69,12 @@ class EvalResult:
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    pred_u8 = read_alpha_u8(pair.pred[i], notes)
-    gt_u8 = read_alpha_u8(pair.gt[i], notes)
+    pred_u8 = pair.pred.read(i, notes)
+    gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
         raise InputError(
-            f"{pair.pred[i]}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
-            f"{pair.gt[i]} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
+            f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
         )
     return pred_u8, gt_u8
 
@@ -102,15 +102,15 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         trimap = None
         if protocol.uses_trimap:
             if pair.trimaps is not None:
-                trimap = read_alpha_u8(pair.trimaps[i], notes)
+                trimap = normalise_trimap(pair.trimaps.read(i, notes), pair.trimaps.name(i), notes)
                 if trimap.shape != gt_u8.shape:
-                    raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+                    raise InputError(f"{pair.trimaps.name(i)}: trimap size does not match the ground truth {pair.gt.name(i)}")
             else:
                 trimap = trimap_from_alpha(gt_u8, radius=trimap_radius)
         fgr = {}
         if wants_fgr:
-            fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
-            fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
+            fgr["pred_fgr"] = pair.pred_fgr.read_rgb(i).astype(np.float32) / scale
+            fgr["gt_fgr"] = pair.gt_fgr.read_rgb(i).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
@@ -201,6 +201,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    precision: str = "u8",
     sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
@@ -214,6 +215,8 @@ def evaluate(
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
+        of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
     """
     if scheduler:
@@ -223,7 +226,8 @@ def evaluate(
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                               precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -232,7 +236,9 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = _summarise_notes([n for _, run_notes in results for n in run_notes])
+    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
+    if precision == "float":
+        notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     clip_rows, summary = aggregate(rows, proto, chosen)
     if proto.aggregation == "per-index":
         _, per_clip = _clip_rows(rows, chosen)
@@ -243,14 +249,26 @@ def evaluate(
 
 
 def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each."""
+    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
+    a note that occurs once is kept as it is."""
     by_kind: dict[str, list[str]] = {}
-    for note in notes:
+    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
         path, _, what = note.rpartition(": ")
         by_kind.setdefault(what, []).append(path)
     out = []
     for what, paths in by_kind.items():
-        shown = ", ".join(os.path.basename(p) for p in paths[:keep])
+        if len(paths) == 1:
+            out.append(f"{paths[0]}: {what}")
+            continue
+        shown = ", ".join(_short(p) for p in paths[:keep])
         more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
         out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
     return out
+
+
+def _short(path: str) -> str:
+    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
+    name = os.path.basename(path)
+    if name.split(".")[0] in ("pha", "alpha"):
+        return os.path.join(os.path.basename(os.path.dirname(path)), name)
+    return name

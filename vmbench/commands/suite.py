@@ -24,13 +24,23 @@ def register(subparsers) -> None:
     p.add_argument("--workers", type=WORKERS, default=1,
                    help="parallel workers: processes making the dataset, threads scoring (processes for referring)")
     p.add_argument("--overwrite", action="store_true", help="replace predictions made by other settings")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address: predictions (one task per clip) and scoring run on its workers")
+    p.add_argument("--resources", default=None, metavar="NAME=N",
+                   help="Dask resources each prediction task needs, e.g. GPU=1 (workers: dask worker --resources GPU=1)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from vmbench.engine.resources import parse_resources
     from vmbench.suite import run_suite
     from vmbench.synth import ensure_dataset
 
+    resources = parse_resources(args.resources)  # a typo in either fails before any work
+    if args.scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(args.scheduler)
     from vmbench.outputs import check_folder_target
 
     if args.data is not None:
@@ -43,6 +53,7 @@ def run(args) -> int:
     print(f"benchmark: {data}")
     methods = [m.strip() for m in args.methods.split(",")] if args.methods else None
     results = run_suite(data, args.out, methods=methods, device=args.device, workers=args.workers,
+                        scheduler=args.scheduler, resources=resources,
                         overwrite=args.overwrite)
     if args.leaderboard is not None:
         from vmbench.cli import main

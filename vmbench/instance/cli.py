@@ -109,14 +109,18 @@ def run(args) -> dict:
     if getattr(args, "trimap", None) is not None:
         raise InputError("--trimap is for the plain task; instance and referring tasks build dim trimaps "
                          "from each instance's ground truth (--trimap-radius)")
-    if getattr(args, "scheduler", None):
-        raise InputError("--scheduler (Dask) is for the plain task; use --workers N for instance and referring tasks")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(scheduler)
     metrics = getattr(args, "metrics_list", None)
     if metrics is None and getattr(args, "metrics", None):
         metrics = [m for m in args.metrics.split(",") if m.strip()]
     common = dict(protocol=getattr(args, "protocol", None) or "rvm", metrics=metrics,
                   vim_options=vim_options_from_args(args), trimap_radius=getattr(args, "trimap_radius", 10),
-                  workers=getattr(args, "workers", 1) or 1)
+                  workers=getattr(args, "workers", 1) or 1, scheduler=scheduler,
+                  notes=getattr(args, "notes", None))
     if task == "referring":
         return evaluate_referring(args.pred, args.gt, expressions=getattr(args, "expressions", None), **common)
     if task != "instance":
@@ -130,7 +134,7 @@ def _fmt(v) -> str:
     return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 
-def format_result(result: dict, *, max_clips: int = 200) -> str:
+def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = ()) -> str:
     """Terminal table of an instance / referring result: per-clip rows, then the summary."""
     clips = result["clips"]
     lead = ["dataset", "clip", "frames"]
@@ -147,6 +151,7 @@ def format_result(result: dict, *, max_clips: int = 200) -> str:
     lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
                  "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
     lines += _units_block(result["protocol"], list(summary))
+    lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
 
 
