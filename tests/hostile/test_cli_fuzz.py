@@ -1,7 +1,7 @@
 """CLI fuzz: no argument combination or file content makes `vmbench` end in a traceback.
 
 Hypothesis builds argument lists for the commands that score or compare (eval, gate, leaderboard,
-history, pack, verify, datasets) from their real option names, hostile values (negative, huge,
+history, pack, verify, datasets, check) from their real option names, hostile values (negative, huge,
 NaN, empty, non-numeric) and paths into a temp folder filled with random files (valid and broken
 PNGs, random bytes, JSON result files with hostile values). Each call runs in-process
 (`vmbench.cli.main`); an exit code, or argparse's SystemExit, is an answer; any other exception
@@ -45,6 +45,7 @@ _OPTIONS = {
     "pack": [("", "path"), ("--out", "path"), ("--pred", "path"), ("--gt", "path"), ("--hashes-only", "flag")],
     "verify": [("", "path"), ("--gt", "path"), ("--pred", "path"), ("--rtol", "num")],
     "datasets": [("", "name")],
+    "check": [("--pred", "path"), ("--gt", "path"), ("--workers", "num"), ("--task", "task"), ("--dataset", "name")],
 }
 
 # what a command needs to get past argparse (drawn first nine times in ten, so most calls reach the code)
@@ -55,6 +56,7 @@ _REQUIRED = {
     "history": (("", "result"), ("--metric", "metric"), ("--out", "path")),
     "pack": (("", "result"), ("--out", "path")),
     "verify": (("", "path"),),
+    "check": (("--pred", "pred"), ("--gt", "gt")),
 }
 # paths likely to be right for a role, drawn half the time (the rest: any path, right or wrong)
 _LIKELY = {"pred": ["pred", "pred/clip"], "gt": ["gt", "gt/clip"], "result": ["a.json", "b.json"],
@@ -156,7 +158,7 @@ def test_no_traceback_from_any_arguments_or_files(cmd, data):
                     code = exc.code
         finally:
             os.chdir(cwd)
-        assert code in (0, 1, 2, None), (argv, code)
+        assert code in (0, 1, 2, None), (argv, code)  # check/gate/verify: 1 = problems found
         if code == 2:
             assert "vmbench: error:" in err.getvalue(), (argv, err.getvalue())
         # nothing a user gave (the files made above) was changed or deleted
