@@ -321,6 +321,8 @@ def run_adapter(
         "weights_sha256": weights_sha256(wpath),
         "data_root": str(data_root),
     }
+    source = getattr(adapter, "weights_source", None)  # optional: where the weights came from
+    source = source(wpath) if callable(source) else None
 
     previous = _read_record(out_dir) if out_dir.is_dir() else None
     occupied = out_dir.is_dir() and any(not p.name.startswith(".") for p in out_dir.iterdir())
@@ -335,6 +337,7 @@ def run_adapter(
 
     record = {
         **identity,
+        **({"weights_source": source} if source else {}),
         "device": device,
         "vmbench_version": __version__,
         "git_commit": git_commit(),
