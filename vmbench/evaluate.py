@@ -16,14 +16,15 @@ from pathlib import Path
 import numpy as np
 from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes as _summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
-from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
+from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]
 
 @dataclass
 class EvalResult:
@@ -69,12 +70,15 @@ class EvalResult:
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    pred_u8 = read_alpha_u8(pair.pred[i], notes)
-    gt_u8 = read_alpha_u8(pair.gt[i], notes)
+    pred_u8 = pair.pred.read(i, notes)
+    gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
+        padded = pair.pred.kind.startswith("video:") and all(
+            p == -(-g // 16) * 16 for p, g in zip(pred_u8.shape, gt_u8.shape))
         raise InputError(
-            f"{pair.pred[i]}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
-            f"{pair.gt[i]} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
+            f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            + ("; the video was resized to a multiple of 16 (imageio's default macro_block_size)" if padded else "")
         )
     return pred_u8, gt_u8
 
@@ -102,23 +106,18 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         trimap = None
         if protocol.uses_trimap:
             if pair.trimaps is not None:
-                trimap = read_alpha_u8(pair.trimaps[i], notes)
+                trimap = normalise_trimap(pair.trimaps.read(i, notes), pair.trimaps.name(i), notes)
                 if trimap.shape != gt_u8.shape:
-                    raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+                    raise InputError(f"{pair.trimaps.name(i)}: trimap size does not match the ground truth {pair.gt.name(i)}")
             else:
                 trimap = trimap_from_alpha(gt_u8, radius=trimap_radius)
         fgr = {}
         if wants_fgr:
-            fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
-            fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
+            fgr["pred_fgr"] = pair.pred_fgr.read_rgb(i).astype(np.float32) / scale
+            fgr["gt_fgr"] = pair.gt_fgr.read_rgb(i).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
-
-
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
-    return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
 def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
@@ -201,7 +200,9 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    precision: str = "u8",
     sparse_gt: int = 0,
+    pairing=None,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -214,7 +215,11 @@ def evaluate(
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
+        of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
+    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
+        (VM108's layout: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -223,7 +228,14 @@ def evaluate(
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt)
+    if pairing is not None:
+        if trimap is not None:
+            raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
+                             "files beside the predictions)")
+        layout, pairs = pairing(pred, gt)
+    else:
+        layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                                   precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -232,7 +244,9 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = _summarise_notes([n for _, run_notes in results for n in run_notes])
+    notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
+    if precision == "float":
+        notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     clip_rows, summary = aggregate(rows, proto, chosen)
     if proto.aggregation == "per-index":
         _, per_clip = _clip_rows(rows, chosen)
@@ -240,17 +254,3 @@ def evaluate(
         every = {m: every_index([v[m] for v in per_clip]) for m in chosen}
         notes += rvm_sheet_notes([c["frames"] for c in clip_rows], keys, every)
     return EvalResult(proto.name, chosen, rows, clip_rows, summary, layout, notes)
-
-
-def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each."""
-    by_kind: dict[str, list[str]] = {}
-    for note in notes:
-        path, _, what = note.rpartition(": ")
-        by_kind.setdefault(what, []).append(path)
-    out = []
-    for what, paths in by_kind.items():
-        shown = ", ".join(os.path.basename(p) for p in paths[:keep])
-        more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
-        out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
-    return out

@@ -6,12 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from vmbench.commands._args import WORKERS, int_range
+
 HELP = """Score predicted alpha mattes against ground truth.
 
 Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<dataset>/<clip>/pha/<frame>   RVM / MatAnyone tree (fgr/ optional)
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
+A clip's frames may also be a video or a NumPy stack (<clip>/pha.mp4, <clip>.npy ...), paired by
+position; frames: png (8/16-bit), jpg, tif (incl. float), exr, webp; see docs/formats.md.
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
 --dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
 default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
@@ -27,8 +31,15 @@ def _help() -> str:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=_help(),
+    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    plain_format_help = p.format_help
+
+    def format_help() -> str:  # the units line reads the metrics table only when help is shown
+        p.description = _help()
+        return plain_format_help()
+
+    p.format_help = format_help
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
@@ -40,17 +51,21 @@ def register(subparsers) -> None:
                    help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
                         "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
-    p.add_argument("--trimap-radius", type=int, default=10,
+    p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
+    p.add_argument("--precision", choices=["u8", "float"], default="u8",
+                   help="plain: float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG of them "
+                        "(u8, default) or scored at full precision (float); the summary says which")
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=None,
-                   help="plain: N threads scoring frames (default: one per core); instance/referring: "
-                        "N processes scoring clips (default 1)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    p.add_argument("--workers", type=WORKERS, default=None,
+                   help="N threads scoring (plain: runs of frames, default one per core; instance/referring: "
+                        "clips, default 1)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port): every task is scored on its workers (docs/cluster.md)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("--quiet", action="store_true", help="print only the summary table")
+    p.add_argument("--quiet", action="store_true", help="print only the summary table and the notes that changed a number")
     p.add_argument("--method", default=None, help="method name recorded beside the result (run record)")
     p.add_argument("--track", default=None, help="track recorded beside the result (run record)")
     try:
@@ -77,7 +92,7 @@ def score(args) -> tuple[str, dict, str]:
     from vmbench.report import format_table
 
     profile = None
-    if getattr(args, "dataset", None):
+    if getattr(args, "dataset", None) is not None:
         from vmbench.datasets.apply import apply_to_args
 
         profile, profile_notes = apply_to_args(args)
@@ -87,45 +102,66 @@ def score(args) -> tuple[str, dict, str]:
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
     if task == "plain":
+        from vmbench.datasets.apply import custom_pairing
         from vmbench.evaluate import evaluate
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress,
-                          sparse_gt=profile.sparse_gt if profile else 0)
+                          scheduler=args.scheduler, progress=progress, precision=args.precision,
+                          sparse_gt=profile.sparse_gt if profile else 0, pairing=custom_pairing(profile))
         data, table = result.to_dict(), format_table(result)
     else:
         from vmbench.instance.cli import format_result, run as run_instance
+        from vmbench.io.layouts import resolve_dataset_root
 
+        root_notes: list[str] = []
+        args.gt = resolve_dataset_root(args.gt, root_notes, task=task)  # a make-dataset root: its instance/
+        for note in root_notes:
+            print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
+        args.notes = []
         result = data = run_instance(args)
-        table = format_result(data)
+        table = format_result(data, notes=args.notes)
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
-        data["splits"] = per_split(profile, args, result)
-        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+        splits = per_split(profile, args, result)
+        if splits:  # none when --gt is one split: the summary is that split's figure (noted)
+            data["splits"] = splits
+            table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(splits)
     return task, data, table
 
 
 #: eval options that change the numbers; recorded in the run record so `vmbench verify` can re-score
 SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weight", "vim_binarize", "vim_iou",
-                 "vim_paper", "instance_match", "dataset")
+                 "vim_paper", "instance_match", "dataset", "precision")
 
 
 def run(args) -> int:
     from vmbench.report import check_writable, write_csv, write_json
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    from vmbench.errors import InputError
+    from vmbench.outputs import benchmark_root
+
+    inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
+    if args.json is not None:
+        check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
+    if args.csv is not None:
+        if args.json is not None and Path(args.json).resolve() == Path(args.csv).resolve():
+            raise InputError(f"--csv {args.csv}: is also the --json file; give the CSV folder another path")
+        check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
-        table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
+        notes = [line for line in table.splitlines() if line.startswith("note: ")]  # --quiet never hides them
+        table = "\n".join([*notes, f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple")])
+        if "splits" in data:
+            from vmbench.datasets.apply import format_splits
+
+            table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
