@@ -21,6 +21,7 @@ from vmbench.errors import InputError
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
 from vmbench.sources import normalise_trimap
+from vmbench.sources.notes import summarise_notes as _summarise_notes
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
@@ -249,29 +250,3 @@ def evaluate(
         every = {m: every_index([v[m] for v in per_clip]) for m in chosen}
         notes += rvm_sheet_notes([c["frames"] for c in clip_rows], keys, every)
     return EvalResult(proto.name, chosen, rows, clip_rows, summary, layout, notes)
-
-
-def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
-    a note that occurs once is kept as it is."""
-    by_kind: dict[str, list[str]] = {}
-    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
-        path, _, what = note.rpartition(": ")
-        by_kind.setdefault(what, []).append(path)
-    out = []
-    for what, paths in by_kind.items():
-        if len(paths) == 1:
-            out.append(f"{paths[0]}: {what}")
-            continue
-        shown = ", ".join(_short(p) for p in paths[:keep])
-        more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
-        out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
-    return out
-
-
-def _short(path: str) -> str:
-    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
-    name = os.path.basename(path)
-    if name.split(".")[0] in ("pha", "alpha"):
-        return os.path.join(os.path.basename(os.path.dirname(path)), name)
-    return name

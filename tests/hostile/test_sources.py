@@ -433,3 +433,15 @@ def test_video_padded_to_16_by_imageio_is_named(tmp_path, capsys):
     assert err.endswith("size 32x16 does not match the ground truth "
                         f"{tmp_path / 'gt' / 'ds' / 'c0' / 'pha' / '0000.png'} (20x12); the video was resized to a "
                         "multiple of 16 (imageio's default macro_block_size)")
+
+
+def test_instance_task_names_its_conversions(tmp_path, capsys):
+    """The instance readers convert as the plain task does, and the notes reach the terminal."""
+    for inst in ("person0", "person1"):
+        clip(tmp_path / "gt" / "clip0" / "pha" / inst, [u8(t + 5 * (inst == "person1")) for t in range(2)])
+        clip(tmp_path / "pred" / "clip0" / inst, [np.dstack([u8(t)] * 3) for t in range(2)])
+    rc = main(["eval", "--no-progress", "--task", "instance", "--pred", str(tmp_path / "pred"),
+               "--gt", str(tmp_path / "gt"), "--quiet"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "note: 4 file(s) RGB, read as luma 0.299R+0.587G+0.114B: 0000.png, " in captured.out
