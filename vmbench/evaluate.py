@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes as _summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
 from vmbench.io.layouts import ClipPair, pair_clips
@@ -24,7 +25,7 @@ from vmbench.sources import normalise_trimap
 from vmbench.sources.notes import summarise_notes as _summarise_notes
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]
 
 @dataclass
 class EvalResult:
@@ -120,11 +121,6 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
     return rows, notes
 
 
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
-    return score_frames(pair, protocol_name, metrics, trimap_radius)
-
-
 def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     """Per-clip means and the dataset figure, pooled as the protocol's reference pools them.
 
@@ -207,6 +203,7 @@ def evaluate(
     progress: bool = False,
     precision: str = "u8",
     sparse_gt: int = 0,
+    pairing=None,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -222,6 +219,8 @@ def evaluate(
     precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
         of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
+    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
+        (VM108's layout: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -230,8 +229,14 @@ def evaluate(
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
-                               precision=precision)
+    if pairing is not None:
+        if trimap is not None:
+            raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
+                             "files beside the predictions)")
+        layout, pairs = pairing(pred, gt)
+    else:
+        layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                                   precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:

@@ -145,11 +145,11 @@ class CaptionColorPriorAdapter(NoWeightsAdapter):
         q = parse_caption(clip.caption)
         prev = None  # (cx, cy)
         prev_mask = None
-        moving = BackgroundDiffAdapter().predict(clip)
+        moving = _moving_masks(clip)
         for t in range(len(clip)):
             rgb = clip.read_frame(t)
             labels, comps = _candidates_and_components(rgb, q.colour)
-            fg = next(moving) > MOVING_ALPHA
+            fg = np.unpackbits(moving[t], count=rgb.shape[0] * rgb.shape[1]).reshape(rgb.shape[:2]).astype(bool)
             share = {k: float(fg[labels == k].mean()) for k, *_ in comps}
             if any(v >= MOVING_SHARE for v in share.values()):
                 comps = [c for c in comps if share[c[0]] >= MOVING_SHARE]
@@ -164,6 +164,20 @@ class CaptionColorPriorAdapter(NoWeightsAdapter):
                 mask = prev_mask if prev_mask is not None else np.zeros(rgb.shape[:2])
             prev_mask = mask
             yield refine(rgb, mask, eps=self.eps)
+
+
+_MOVING: dict = {}  # the last clip's moving-object masks (bit-packed), shared by its expressions
+
+
+def _moving_masks(clip: ClipInput) -> list[np.ndarray]:
+    """Per frame, the bit-packed mask of background-diff alpha > MOVING_ALPHA. Every expression
+    of a clip reads the same frames, so the masks are computed once per clip, not per expression."""
+    key = tuple(map(str, clip.frames))
+    if _MOVING.get("key") != key:
+        masks = [np.packbits(a > MOVING_ALPHA) for a in BackgroundDiffAdapter().predict(clip)]
+        _MOVING.clear()
+        _MOVING.update(key=key, masks=masks)
+    return _MOVING["masks"]
 
 
 def _candidates_and_components(rgb: np.ndarray, colour: str | None):
