@@ -22,7 +22,6 @@ from vmbench.errors import InputError
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
 from vmbench.sources import normalise_trimap
-from vmbench.sources.notes import summarise_notes as _summarise_notes
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]

@@ -307,17 +307,3 @@ def test_other_pngs_read_as_cv2_imread(tmp_path, kind):
     assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
     assert notes and all(n.startswith(f"{path}: ") for n in notes)
 
-
-def test_collect_notes_hears_readers_called_without_a_list(tmp_path):
-    from vmbench.sources.notes import collect_notes
-
-    path = tmp_path / "a.png"
-    cv2.imwrite(str(path), np.dstack([gradient_frames(1)[0]] * 3))
-    read_alpha_frame(path)  # no collector: nothing is kept anywhere
-    with collect_notes() as heard:
-        thread = threading.Thread(target=read_alpha_frame, args=(path,))
-        thread.start()
-        thread.join()
-        mine = []
-        read_alpha_frame(path, mine)  # a caller's own list is used, not the collector
-    assert heard == [f"{path}: RGB, read as luma 0.299R+0.587G+0.114B"] and len(mine) == 1

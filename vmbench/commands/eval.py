@@ -120,12 +120,9 @@ def score(args) -> tuple[str, dict, str]:
             print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
-        from vmbench.sources.notes import collect_notes, summarise_notes
-
         args.notes = []
-        with collect_notes() as reader_notes:  # the instance readers' conversions (16-bit, RGBA...)
-            result = data = run_instance(args)
-        table = format_result(data, notes=summarise_notes(reader_notes) + args.notes)
+        result = data = run_instance(args)
+        table = format_result(data, notes=args.notes)
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 

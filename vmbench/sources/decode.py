@@ -30,7 +30,6 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.io.png import read_gray8
-from vmbench.sources.notes import notes_or_collector
 
 __all__ = [
     "PRECISIONS",
@@ -209,7 +208,6 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     the same way wherever it is scored.
     """
     path = Path(path)
-    notes = notes_or_collector(notes)
     suffix = path.suffix.lower()
     if suffix == ".exr":
         return _read_exr(path, notes, precision)
