@@ -174,6 +174,13 @@ def alpha_from_array(a: np.ndarray, where: str, notes: list[str] | None, precisi
         if notes is not None:
             notes.append(f"{where}: 16-bit, reduced to 8 bits")
         return (a >> 8).astype(np.uint8)
+    if np.issubdtype(a.dtype, np.integer) and a.size:  # int32/int64 arrays (np.save of an int array)
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi <= 255:
+            if notes is not None:
+                notes.append(f"{where}: {a.dtype} values in 0..255, read as 8-bit")
+            return _note_binary(a.astype(np.uint8), where, notes)
+        raise InputError(f"{where}: {a.dtype} values in {lo}..{hi}; alphas must be 0..255 (8-bit), 16-bit or float in [0, 1]")
     if np.issubdtype(a.dtype, np.floating):
         x = _check_float(a, where, notes)
         if precision == "float":
