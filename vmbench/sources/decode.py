@@ -14,8 +14,10 @@ it the same way and records each conversion that call makes silently. The rules 
   with a note; by default quantised to 8 bits as an 8-bit PNG written by ``cv2.imwrite(x * 255)``
   would hold them (float32 product, round half to even, saturated), or kept under
   ``precision="float"``.
+* Arrays (``.npy``): bool as 0/255; other integers in 0..255 as 8-bit, any other range refused.
 * A frame whose only values are 0 and 1 (a mask saved as 0/1?): scored as the reference reads it
   (1 = 1/255), with a note; it is not rescaled, since a faint 8-bit matte looks the same.
+* An animated PNG or a multi-page TIFF (OpenCV would read its first frame only): refused.
 
 Trimaps have their own rule (`normalise_trimap`).
 """
