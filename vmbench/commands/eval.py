@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import WORKERS, int_range
-
 import argparse
 import sys
 from pathlib import Path
+
+from vmbench.commands._args import WORKERS, int_range
 
 HELP = """Score predicted alpha mattes against ground truth.
 
@@ -141,12 +141,15 @@ SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weigh
 def run(args) -> int:
     from vmbench.report import check_writable, write_csv, write_json
 
+    from vmbench.errors import InputError
     from vmbench.outputs import benchmark_root
 
     inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
     if args.json is not None:
         check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
     if args.csv is not None:
+        if args.json is not None and Path(args.json).resolve() == Path(args.csv).resolve():
+            raise InputError(f"--csv {args.csv}: is also the --json file; give the CSV folder another path")
         check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task, data, table = score(args)
     if args.quiet:
