@@ -132,7 +132,7 @@ def _read(source, i: int, notes: list[str], errors: list[str]) -> np.ndarray | N
 def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     """(errors, notes, stats) of one paired clip, each frame of both sides read once."""
     errors: list[str] = []
-    notes: list[str] = list(pair.notes)
+    notes: list[str] = pair.all_notes()
     stats = _ClipStats()
     for i in range(len(pair.stems)):
         pred = _read(pair.pred, i, notes, errors)
@@ -178,7 +178,7 @@ def _frame_file(source, i: int) -> Path | None:
 def _probe_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     """check --quick: frame sizes from PNG/JPEG headers (decoding only what has no such header)."""
     errors: list[str] = []
-    notes: list[str] = list(pair.notes)
+    notes: list[str] = pair.all_notes()
     stats = _ClipStats()
     for i in range(len(pair.stems)):
         sizes = []

@@ -40,8 +40,6 @@ def run(args) -> int:
     from vmbench.errors import InputError
     from vmbench.preflight import check_instance, check_plain, check_referring
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers must be at least 1")
     profile, profile_notes = None, []
     if args.dataset is not None:
         from vmbench.datasets.apply import resolve_options, conformance_notes
