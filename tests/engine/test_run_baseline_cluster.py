@@ -124,6 +124,7 @@ def _start(args, log):
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """`dask scheduler` on 127.0.0.1 with a random port, as a subprocess; always stopped."""
+    pytest.importorskip("distributed")
     folder = tmp_path_factory.mktemp("scheduler")
     sched_file = folder / "scheduler.json"
     log = open(folder / "dask.log", "w")
