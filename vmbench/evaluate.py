@@ -19,7 +19,8 @@ import pandas as pd
 from vmbench.errors import InputError
 from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
-from vmbench.protocols import ClipScorer, Protocol, get_protocol
+from vmbench.metrics.flow import read_flow_png
+from vmbench.protocols import NAN_NOTE, ClipScorer, Protocol, ftpvm_index_span, get_protocol, tcvom_dropped_clip
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
@@ -43,16 +44,23 @@ class EvalResult:
         """The result JSON: exactly the keys protocol, summary, clips, frames (docs/formats.md)."""
         def records(df: pd.DataFrame) -> list[dict]:
             return [
-                {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                {k: (_json_number(v) if isinstance(v, (float, np.floating)) else v.item() if hasattr(v, "item") else v)
+                 for k, v in row.items()}
                 for row in df.to_dict(orient="records")
             ]
 
         return {
             "protocol": self.protocol,
-            "summary": {k: float(v) for k, v in self.summary.items()},
+            "summary": {k: _json_number(v) for k, v in self.summary.items()},
             "clips": records(self.clips),
             "frames": records(self.frames),
         }
+
+
+def _json_number(v):
+    """A float, or None (JSON null) for NaN: the reference's 0/0 (docs/formats.md)."""
+    v = float(v)
+    return None if np.isnan(v) else v
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -79,28 +87,36 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
     wants_fgr = "fgr_MAD" in metrics or "fgr_MSE" in metrics
     if wants_fgr and not pair.pred_fgr:
         raise InputError(f"clip {pair.dataset}/{pair.clip}: foreground metrics need fgr/ frames in both trees")
-    if start > 0 and "dtSSD" in metrics:
-        scorer.seed(*_read_pair(pair, start - 1, []))
+    if start > 0 and any(m.endswith("dtSSD") or m.startswith("MESSDdt") for m in metrics):
+        seed_pred, seed_gt = _read_pair(pair, start - 1, [])
+        seed_trimap = _read_trimap(pair, start - 1, seed_gt, protocol, trimap_radius, []) if protocol.uses_trimap else None
+        scorer.seed(seed_pred, seed_gt, trimap=seed_trimap)
     scale = np.float32(255.0)
     rows: list[dict] = []
     notes: list[str] = []
     for i in range(start, stop):
         pred_u8, gt_u8 = _read_pair(pair, i, notes)
-        trimap = None
-        if protocol.uses_trimap:
-            if pair.trimaps is not None:
-                trimap = read_alpha_u8(pair.trimaps[i], notes)
-                if trimap.shape != gt_u8.shape:
-                    raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
-            else:
-                trimap = trimap_from_alpha(gt_u8, radius=trimap_radius)
+        trimap = _read_trimap(pair, i, gt_u8, protocol, trimap_radius, notes) if protocol.uses_trimap else None
+        flow = None
+        if i > 0 and set(protocol.needs_flow) & set(metrics):
+            flow = read_flow_png(pair.flows[i], gt_u8.shape) if pair.flows else None
         fgr = {}
         if wants_fgr:
             fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
             fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
-        values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
+        values = scorer.add(pred_u8, gt_u8, trimap=trimap, flow=flow, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
+
+
+def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, protocol: Protocol, radius: int, notes: list[str]) -> np.ndarray:
+    """Frame i's trimap: the given file, or one made from the ground truth (trimaps.py)."""
+    if pair.trimaps is None:
+        return trimap_from_alpha(gt_u8, radius=radius)
+    trimap = read_alpha_u8(pair.trimaps[i], notes)
+    if trimap.shape != gt_u8.shape:
+        raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+    return trimap
 
 
 def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
@@ -122,6 +138,15 @@ def aggregate(frames: pd.DataFrame, protocol: Protocol, metrics: tuple[str, ...]
     clips.insert(2, "frames", grouped.size().to_numpy())
     if protocol.aggregation == "per-index":
         per_index = frames.groupby("_index")[list(metrics)].mean()
+        summary = {m: float(per_index[m].mean()) for m in metrics}
+    elif protocol.aggregation in ("per-clip", "tcvom"):
+        kept = clips
+        if protocol.aggregation == "tcvom":
+            kept = clips.drop(index=tcvom_dropped_clip(clips["dataset"].tolist(), clips["clip"].tolist()))
+        summary = {m: float(kept[m].mean()) for m in metrics}
+    elif protocol.aggregation == "ftpvm":
+        span = ftpvm_index_span(clips["dataset"].tolist(), clips["clip"].tolist(), clips["frames"].tolist())
+        per_index = frames[frames["_index"] < span].groupby("_index")[list(metrics)].mean()
         summary = {m: float(per_index[m].mean()) for m in metrics}
     else:
         summary = {m: float(frames[m].mean()) for m in metrics}
@@ -193,6 +218,7 @@ def evaluate(
     metrics: list[str] | None = None,
     trimap: str | Path | None = None,
     trimap_radius: int = 10,
+    flow: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
@@ -205,16 +231,25 @@ def evaluate(
         ground truth; frames are paired by stem).
     protocol : ``"rvm"`` (default), ``"rvm-hr"`` or ``"dim"`` (see `vmbench.protocols`).
     metrics : subset of the protocol's metrics (default: its default set).
-    trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
+    trimap : folder mirroring `gt` with trimaps (``dim``, ``tcvom``, ``ftpvm``); if omitted, made
+        from the ground truth (with a note).
+    flow : folder mirroring `gt` with VM108's ``flow_<a>_<b>.png`` files (``tcvom``'s MESSDdt).
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; clips are then scored on its workers.
     """
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
     if trimap is not None and not proto.uses_trimap:
-        raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
+        raise InputError(f"--trimap is only used by the trimap protocols (dim, tcvom, ftpvm), not {protocol!r}")
+    flow_metrics = [m for m in chosen if m in proto.needs_flow]
+    if flow is not None and not flow_metrics:
+        raise InputError(f"--flow is only used by tcvom's MESSDdt and MESSDdt_fix, not by {protocol!r} with {', '.join(chosen)}")
+    if flow is None and flow_metrics:
+        raise InputError(f"protocol {protocol!r}: {', '.join(flow_metrics)} need the dataset's optical flow: "
+                         f"give --flow DIR (VM108's flow_png), or leave them out with --metrics "
+                         f"{','.join(m for m in chosen if m not in flow_metrics)}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, flow_root=flow, gt_stride=proto.gt_stride)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -224,9 +259,14 @@ def evaluate(
     else:
         results = _run_local(pairs, proto.name, chosen, trimap_radius, workers, progress)
     rows = [row for clip_rows, _ in results for row in clip_rows]
-    notes = _summarise_notes([n for _, clip_notes in results for n in clip_notes])
+    notes = [n for p in pairs for n in p.notes]
+    if proto.uses_trimap and trimap is None:
+        notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
+                     f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
+    notes += _summarise_notes([n for _, clip_notes in results for n in clip_notes])
     frames = pd.DataFrame(rows, columns=["dataset", "clip", "frame", *chosen])
     clips, summary = aggregate(frames, proto, chosen)
+    notes += protocol_notes(proto, frames, clips)
     longest = int(clips["frames"].max())
     if proto.aggregation == "per-index" and longest > RVM_EXCEL_MAX_FRAMES:
         notes.append(
@@ -234,6 +274,21 @@ def evaluate(
             f"{RVM_EXCEL_MAX_FRAMES} frame indices (columns C..ZZ); vmbench averages all of them"
         )
     return EvalResult(proto.name, chosen, frames, clips, summary, layout, notes)
+
+
+def protocol_notes(proto: Protocol, frames: pd.DataFrame, clips: pd.DataFrame) -> list[str]:
+    """Notes on what the protocol's reference does to these numbers: NaN frames, a clip left out."""
+    notes = []
+    for m in frames.columns[3:]:
+        count = int(frames[m].isna().sum())
+        if count:
+            notes.append(NAN_NOTE.format(metric=m, count=count, reference=proto.reference.split(" (")[0]))
+    if proto.aggregation == "tcvom":
+        k = tcvom_dropped_clip(clips["dataset"].tolist(), clips["clip"].tolist())
+        name = "/".join(x for x in (clips["dataset"].iloc[k], clips["clip"].iloc[k]) if x)
+        notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
+                     f"the last video (sorted order) out of its average")
+    return notes
 
 
 def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:

@@ -12,7 +12,9 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<dataset>/<clip>/pha/<frame>   RVM / MatAnyone tree (fgr/ optional)
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
-Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
+Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region),
+  crgnn (MatAnyone2 eval_crgnn.py, GT every 10th frame), tcvom (VM108 calc_metric.py, --trimap, --flow),
+  ftpvm (FTP-VM trimap-wise, --trimap), videomama (MAD-T, paper only).
 Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
 
 
@@ -24,9 +26,12 @@ def register(subparsers) -> None:
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
                    help="plain, instance (VIM / V-HIM60 layouts) or referring; auto detects from --gt")
     p.add_argument("--protocol", default=None,
-                   help="rvm (default), rvm-hr, dim; instance/referring tasks also take maggie")
+                   help="rvm (default), rvm-hr, dim, crgnn, tcvom, ftpvm, videomama; instance/referring tasks "
+                        "also take maggie")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
-    p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
+    p.add_argument("--trimap", type=Path, default=None, help="dim, tcvom, ftpvm protocols: trimap tree mirroring --gt")
+    p.add_argument("--flow", type=Path, default=None,
+                   help="tcvom protocol: VM108's flow_png tree mirroring --gt (flow_<a>_<b>.png per frame pair)")
     p.add_argument("--trimap-radius", type=int, default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
@@ -72,7 +77,7 @@ def run(args) -> int:
         from vmbench.evaluate import evaluate
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
-                          trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
+                          trimap=args.trimap, trimap_radius=args.trimap_radius, flow=args.flow, workers=args.workers,
                           scheduler=args.scheduler, progress=progress)
         table = format_table(result)
         data = result.to_dict()
@@ -82,7 +87,7 @@ def run(args) -> int:
         args.task = task
         args.metrics_list = metrics
         data = run_instance(args)
-        table = format_result(data)
+        table = format_result(data, jf_rule=getattr(args, "jf_frames", "davis"))
     if args.quiet:
         from tabulate import tabulate
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.instance.davis import davis_jf
+from vmbench.instance.davis import davis_frames, davis_jf, davis_summary
 from vmbench.instance.layout import (
     find_gt_clips,
     find_pred_clip,
@@ -80,15 +80,17 @@ def score_sequences(preds, gts, *, protocol: str, metrics: tuple[str, ...],
     return results
 
 
-def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> dict[str, float]:
+def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[str, ...],
+               jf_rule: str = "davis") -> dict[str, float]:
     """Dataset figure of each metric over all sequences, pooled as the protocol's reference pools."""
     out = {}
     for m in names:
         arrays = [np.asarray(s[m], dtype=np.float64) for s in seqs if m in s]
         if not arrays:
             continue
-        if m in _DAVIS:  # DAVIS: mean over frames per sequence, then over sequences
-            out[m] = float(np.mean([a.mean() for a in arrays]))
+        if m in _DAVIS:  # davis2017-evaluation: mean, recall, decay per sequence, then mean over sequences
+            stats = davis_summary(arrays if m == "J" else [], arrays if m == "F" else [], jf_rule)
+            out.update({k: v for k, v in stats.items() if k != "J&F"})
         elif protocol == "maggie":
             out[m] = maggie_pool(arrays)
         elif protocol in ("rvm", "rvm-hr"):
@@ -100,10 +102,11 @@ def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[st
     return out
 
 
-def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> dict[str, float]:
+def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...], jf_rule: str = "davis") -> dict[str, float]:
     out = {}
     for m in names:
-        v = np.concatenate([np.asarray(s[m], dtype=np.float64) for s in seqs]) if seqs else np.zeros(0)
+        pick = (lambda a: davis_frames(a, jf_rule)) if m in _DAVIS else (lambda a: a)
+        v = np.concatenate([pick(np.asarray(s[m], dtype=np.float64)) for s in seqs]) if seqs else np.zeros(0)
         v = v[~np.isnan(v)]
         out[m] = float(v.mean()) if v.size else None
     return out
@@ -137,6 +140,7 @@ class _Job:
     match: str
     trimap_radius: int
     expressions: tuple = ()  # referring: Expression objects of this clip
+    jf_rule: str = "davis"  # DAVIS frame rule for J/F summaries (vmbench.instance.davis.JF_RULES)
 
 
 def _instance_job(job: _Job) -> dict:
@@ -169,7 +173,7 @@ def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) 
     names = job.metrics + job.davis
     clip_row = {"dataset": job.dataset, "clip": job.clip, "frames": len(stems), **extra,
                 "RQ": vim.RQ, "TQ": vim.TQ, "MQ": vim.MQ, "VIMQ": vim.VIMQ,
-                **_clip_means(seqs, names)}
+                **_clip_means(seqs, names, job.jf_rule)}
     frames = []
     for (label, pred_label), s in zip(labels, seqs):
         for t, stem in enumerate(stems):
@@ -200,9 +204,10 @@ def _run(jobs, fn, workers: int) -> list[dict]:
     return [fn(j) for j in jobs]
 
 
-def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_summary: dict | None = None) -> dict:
+def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_summary: dict | None = None,
+              jf_rule: str = "davis") -> dict:
     seqs = [s for r in results for s in r["seqs"]]
-    summary = {**_summarise(protocol, seqs, names)}
+    summary = {**_summarise(protocol, seqs, names, jf_rule)}
     if "J" in names and "F" in names:
         summary["J&F"] = (summary["J"] + summary["F"]) / 2
     summary.update(vim_dataset([r["vim"] for r in results]))
@@ -225,7 +230,7 @@ def _options(vim_options) -> VimOptions:
 
 
 def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None, vim_options=None,
-                      match: str = "auto", trimap_radius: int = 10, workers: int = 1) -> dict:
+                      match: str = "auto", trimap_radius: int = 10, workers: int = 1, jf_rule: str = "davis") -> dict:
     """Score instance predictions against instance ground truth (VIM or V-HIM60 layout).
 
     Parameters
@@ -240,15 +245,18 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
         MaGGIe pairs them; ``hungarian`` otherwise). A GT instance without a partner is scored
         against an all-zero matte.
     workers : clips scored in this many processes.
+    jf_rule : ``davis`` (default: each sequence's first and last frame dropped, as davis2017-evaluation)
+        or ``all`` for the J/F summaries (J, J-Recall, J-Decay, F, ..., J&F).
     """
+    davis_frames(np.zeros(0), jf_rule)  # validates the rule
     if match not in ("auto", "hungarian", "name"):
         raise InputError(f"instance matching {match!r} unknown; choose auto, hungarian or name")
     plain, davis = resolve_metrics(protocol, metrics)
     options = _options(vim_options)
-    jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius)
-            for c in find_gt_clips(gt_root)]
+    jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius,
+                 jf_rule=jf_rule) for c in find_gt_clips(gt_root)]
     results = _run(jobs, _instance_job, workers)
-    return _assemble(protocol, results, plain + davis)
+    return _assemble(protocol, results, plain + davis, jf_rule=jf_rule)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -336,7 +344,7 @@ def _referring_job(job: _Job) -> dict:
 
 
 def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = "rvm", metrics=None,
-                       vim_options=None, trimap_radius: int = 10, workers: int = 1) -> dict:
+                       vim_options=None, trimap_radius: int = 10, workers: int = 1, jf_rule: str = "davis") -> dict:
     """Score referring predictions ``PRED/<clip>/<exp_id>/<frame>`` against the referred instances.
 
     The ground truth of an expression is the clipped sum of its obj_id instances' alphas (instance
@@ -361,7 +369,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
             continue
         seen.add((path, c.clip))
         jobs.append(_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, "name",
-                         trimap_radius, tuple(exps)))
+                         trimap_radius, tuple(exps), jf_rule))
     for path, table in loaded.items():
         for clip in table:
             if (path, clip) not in seen:
@@ -371,4 +379,4 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
     results = _run(jobs, _referring_job, workers)
     total = sum(len(r["accuracy"]) for r in results)
     correct = sum(a["correct"] for r in results for a in r["accuracy"])
-    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total})
+    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total}, jf_rule=jf_rule)

@@ -14,7 +14,7 @@ with JPEG ground truth (the 1920x1080 sets). Anything that does not pair exactly
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vmbench.errors import InputError
@@ -35,6 +35,8 @@ class ClipPair:
     pred_fgr: list[Path] | None = None
     gt_fgr: list[Path] | None = None
     trimaps: list[Path] | None = None
+    flows: list[Path | None] | None = None  # flows[i]: optical flow from frame i-1 to frame i (tcvom)
+    notes: list[str] = field(default_factory=list)  # what pairing did that the user should know
 
 
 def _has_images(folder: Path) -> bool:
@@ -124,8 +126,35 @@ def _same_folder(a: Path, b: Path) -> bool:
         return False
 
 
-def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False) -> tuple[str, list[ClipPair]]:
-    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch."""
+def _pair_strided(pred_dir: Path, gt_dir: Path, stride: int) -> tuple[list[str], list[Path], list[Path], list[str]]:
+    """Sparse ground truth (CRGNN, MatAnyone2's eval_crgnn.py): the k-th ground-truth frame in sorted
+    file-name order is paired with the (k * stride)-th prediction frame in sorted order. Where the
+    prediction runs out the reference stops, and so does this (with a note)."""
+    gt = sorted(list_frames(gt_dir), key=lambda p: p.name)
+    if not gt:
+        raise InputError(f"{gt_dir}: ground-truth folder has no frames")
+    pred = sorted(list_frames(pred_dir), key=lambda p: p.name)
+    if not pred:
+        raise InputError(f"{pred_dir}: prediction folder has no frames (expected at least {(len(gt) - 1) * stride + 1})")
+    usable = min(len(gt), (len(pred) - 1) // stride + 1)
+    notes = []
+    if usable < len(gt):
+        notes.append(f"{pred_dir}: {len(pred)} prediction frames reach only {usable} of the {len(gt)} ground-truth "
+                     f"frames (GT frame k is prediction frame {stride}k); the rest are not scored, as eval_crgnn.py stops")
+    return [p.stem for p in gt[:usable]], [pred[k * stride] for k in range(usable)], gt[:usable], notes
+
+
+def _flow_files(flow_dir: Path, stems: list[str]) -> list[Path | None]:
+    """VM108's flow_png naming: flow_<previous stem>_<stem>.png for every frame after the first."""
+    return [None] + [flow_dir / f"flow_{a}_{b}.png" for a, b in zip(stems[:-1], stems[1:])]
+
+
+def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
+               flow_root: Path | None = None, gt_stride: int = 1) -> tuple[str, list[ClipPair]]:
+    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
+
+    `gt_stride` > 1: sparse ground truth paired by position (`_pair_strided`). `flow_root`: a tree
+    mirroring the ground truth's clips with VM108's flow PNGs (`_flow_files`)."""
     pred_root, gt_root = Path(pred_root), Path(gt_root)
     if not pred_root.exists():
         raise InputError(f"{pred_root}: prediction folder does not exist")
@@ -152,8 +181,17 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
             raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
         if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
             raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
-        stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir))
-        pair = ClipPair(dataset, clip, stems, pred_files, gt_files)
+        notes: list[str] = []
+        if gt_stride > 1:
+            stems, pred_files, gt_files, notes = _pair_strided(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir), gt_stride)
+        else:
+            stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir))
+        pair = ClipPair(dataset, clip, stems, pred_files, gt_files, notes=notes)
+        if flow_root is not None:
+            flow_dir = Path(flow_root) / rel if layout != "single-clip" else Path(flow_root)
+            if not flow_dir.is_dir():
+                raise InputError(f"{flow_dir}: flow folder missing for clip {rel}")
+            pair.flows = _flow_files(flow_dir, stems)
         if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
             _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr")
         if trimap_root is not None:
