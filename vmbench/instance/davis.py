@@ -13,7 +13,8 @@ VideoMaMa reports J&F = (mean J + mean F) / 2 on binarised mattes.
 Summaries (`davis_statistics`, `davis_summary`) follow davis2017-evaluation's ``db_statistics`` and
 ``evaluation_method.py``: per sequence (one object), mean M = nanmean, recall R = nanmean(v > 0.5),
 decay D = nanmean of the first of 4 bins minus nanmean of the last (bin edges
-round(linspace(1, n, 5) + 1e-10) - 1 stored as uint8, so sequences past 256 frames wrap as there);
+round(linspace(1, n, 5) + 1e-10) - 1 stored as uint8, so sequences past 256 frames wrap as there,
+and the bin end ``edge + 1`` wraps at 255 as NumPy 2 computes it);
 the dataset figure is the mean over sequences, J&F = (J-Mean + F-Mean) / 2. Frame rule ``davis``
 (default): each sequence's first and last frame are dropped first (the semi-supervised task's
 ``[:, 1:-1]``: the first frame is the given mask); rule ``all`` keeps every frame.
