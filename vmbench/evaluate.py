@@ -282,7 +282,7 @@ def protocol_notes(proto: Protocol, frames: pd.DataFrame, clips: pd.DataFrame) -
     for m in frames.columns[3:]:
         count = int(frames[m].isna().sum())
         if count:
-            notes.append(NAN_NOTE.format(metric=m, count=count, reference=proto.reference.split(" (")[0]))
+            notes.append(NAN_NOTE.format(metric=m, count=count, reference=proto.reference.split(" (")[0].split(" + ")[0]))
     if proto.aggregation == "tcvom":
         k = tcvom_dropped_clip(clips["dataset"].tolist(), clips["clip"].tolist())
         name = "/".join(x for x in (clips["dataset"].iloc[k], clips["clip"].iloc[k]) if x)
