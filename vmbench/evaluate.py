@@ -1,8 +1,8 @@
 """`evaluate`: score a prediction tree against a ground-truth tree under one protocol.
 
 Runs of frames are independent work items (the frame before a run is read again for dtSSD):
-they run in this process, in ``workers`` threads, or, clip by clip, on a Dask cluster
-(``scheduler``), and the numbers are identical whichever runs them (the same deterministic code
+they run through `vmbench.engine.run_items` in this process, in ``workers`` threads, or as Dask
+tasks on a cluster (``scheduler``), and the numbers are identical whichever runs them (the same deterministic code
 scores each frame, and rows are put back in the ground truth's order). Frames are streamed: a
 worker holds only its current and previous frame.
 """
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-
+from vmbench.engine.cluster import check_address
+from vmbench.engine.executor import run_items
+from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
 from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
@@ -25,35 +26,47 @@ from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
 
-RVM_EXCEL_MAX_FRAMES = 700  # RVM's sheet averages columns C..ZZ only
-
-
 @dataclass
 class EvalResult:
-    """Per-frame, per-clip and dataset values of one evaluation (metric values in protocol units)."""
+    """Per-frame, per-clip and dataset values of one evaluation (metric values in protocol units).
+
+    Rows are plain dicts (`frame_rows`, `clip_rows`); `frames` and `clips` build pandas DataFrames
+    of them on first use, so scoring never imports pandas.
+    """
 
     protocol: str
     metrics: tuple[str, ...]
-    frames: pd.DataFrame
-    clips: pd.DataFrame
+    frame_rows: list[dict]
+    clip_rows: list[dict]
     summary: dict[str, float]
     layout: str = ""
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def frames(self):
+        """One row per frame (dataset, clip, frame, metrics...) as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.frame_rows, columns=["dataset", "clip", "frame", *self.metrics])
+
+    @property
+    def clips(self):
+        """One row per clip (dataset, clip, frames, metric means) as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.clip_rows, columns=["dataset", "clip", "frames", *self.metrics])
+
     def to_dict(self) -> dict:
         """The result JSON: exactly the keys protocol, summary, clips, frames (docs/formats.md)."""
-        def records(df: pd.DataFrame) -> list[dict]:
-            return [
-                {k: (_json_number(v) if isinstance(v, (float, np.floating)) else v.item() if hasattr(v, "item") else v)
-                 for k, v in row.items()}
-                for row in df.to_dict(orient="records")
-            ]
+        def plain(rows: list[dict]) -> list[dict]:
+            return [{k: (_json_number(v) if isinstance(v, (float, np.floating)) else v.item() if hasattr(v, "item") else v)
+                     for k, v in row.items()} for row in rows]
 
         return {
             "protocol": self.protocol,
             "summary": {k: _json_number(v) for k, v in self.summary.items()},
-            "clips": records(self.clips),
-            "frames": records(self.frames),
+            "clips": plain(self.clip_rows),
+            "frames": plain(self.frame_rows),
         }
 
 
@@ -89,17 +102,17 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         raise InputError(f"clip {pair.dataset}/{pair.clip}: foreground metrics need fgr/ frames in both trees")
     if start > 0 and any(m.endswith("dtSSD") or m.startswith("MESSDdt") for m in metrics):
         seed_pred, seed_gt = _read_pair(pair, start - 1, [])
-        seed_trimap = _read_trimap(pair, start - 1, seed_gt, protocol, trimap_radius, []) if protocol.uses_trimap else None
+        seed_trimap = _read_trimap(pair, start - 1, seed_gt, trimap_radius, []) if protocol.uses_trimap else None
         scorer.seed(seed_pred, seed_gt, trimap=seed_trimap)
     scale = np.float32(255.0)
     rows: list[dict] = []
     notes: list[str] = []
     for i in range(start, stop):
         pred_u8, gt_u8 = _read_pair(pair, i, notes)
-        trimap = _read_trimap(pair, i, gt_u8, protocol, trimap_radius, notes) if protocol.uses_trimap else None
+        trimap = _read_trimap(pair, i, gt_u8, trimap_radius, notes) if protocol.uses_trimap else None
         flow = None
-        if i > 0 and set(protocol.needs_flow) & set(metrics):
-            flow = read_flow_png(pair.flows[i], gt_u8.shape) if pair.flows else None
+        if i > 0 and set(protocol.needs_flow) & set(metrics) and pair.flows:
+            flow = read_flow_png(pair.flows[i], gt_u8.shape)
         fgr = {}
         if wants_fgr:
             fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
@@ -109,8 +122,8 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
     return rows, notes
 
 
-def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, protocol: Protocol, radius: int, notes: list[str]) -> np.ndarray:
-    """Frame i's trimap: the given file, or one made from the ground truth (trimaps.py)."""
+def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, radius: int, notes: list[str]) -> np.ndarray:
+    """Frame i's trimap: the given file, or one made from the ground truth (vmbench.trimaps)."""
     if pair.trimaps is None:
         return trimap_from_alpha(gt_u8, radius=radius)
     trimap = read_alpha_u8(pair.trimaps[i], notes)
@@ -124,90 +137,91 @@ def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], tri
     return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
-def aggregate(frames: pd.DataFrame, protocol: Protocol, metrics: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, float]]:
+def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     """Per-clip means and the dataset figure, pooled as the protocol's reference pools them.
 
-    ``per-index`` (RVM/MatAnyone Excel sheet): mean over frame indices of the mean over clips at
-    that index; dtSSD's frame-0 zeros included. Equal to the mean over all frames when clips have
-    equal lengths. ``per-frame`` (DIM): mean over all frames (images).
+    `frames`: per-frame rows (dicts with dataset, clip and the metrics, clips contiguous, frames in
+    order; a DataFrame is accepted and then clips come back as one). Returns (clip rows, summary).
+    ``per-index`` (RVM/MatAnyone Excel sheet, `vmbench.engine.pooling.rvm_sheet`): mean over the
+    first clip's frame indices of the mean over clips at that index; dtSSD's frame-0 zeros
+    included. ``per-frame`` (DIM): mean over all frames (images). ``per-clip``: mean of the clip
+    means; ``tcvom``: the same without the last clip in sorted order (`tcvom_dropped_clip`);
+    ``ftpvm``: FTP-VM's sheet B2 (`ftpvm_index_span`). NaN values (a reference's 0/0) are left out
+    of every mean; `protocol_notes` says so.
     """
-    frames = frames.copy()
-    frames["_index"] = frames.groupby(["dataset", "clip"], sort=False).cumcount()
-    grouped = frames.groupby(["dataset", "clip"], sort=False)
-    clips = grouped[list(metrics)].mean().reset_index()
-    clips.insert(2, "frames", grouped.size().to_numpy())
-    if protocol.aggregation == "per-index":
-        per_index = frames.groupby("_index")[list(metrics)].mean()
-        summary = {m: float(per_index[m].mean()) for m in metrics}
-    elif protocol.aggregation in ("per-clip", "tcvom"):
-        kept = clips
-        if protocol.aggregation == "tcvom":
-            kept = clips.drop(index=tcvom_dropped_clip(clips["dataset"].tolist(), clips["clip"].tolist()))
-        summary = {m: float(kept[m].mean()) for m in metrics}
-    elif protocol.aggregation == "ftpvm":
-        span = ftpvm_index_span(clips["dataset"].tolist(), clips["clip"].tolist(), clips["frames"].tolist())
-        per_index = frames[frames["_index"] < span].groupby("_index")[list(metrics)].mean()
-        summary = {m: float(per_index[m].mean()) for m in metrics}
-    else:
-        summary = {m: float(frames[m].mean()) for m in metrics}
-    return clips, summary
+    as_frame = hasattr(frames, "to_dict")
+    rows = frames.to_dict(orient="records") if as_frame else frames
+    clip_rows, per_clip = _clip_rows(rows, metrics)
+    keys = [(c["dataset"], c["clip"]) for c in clip_rows]
+    summary = {}
+    kept = list(range(len(clip_rows)))
+    if protocol.aggregation == "tcvom":
+        kept.remove(tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys]))
+    for m in metrics:
+        arrays = [v[m] for v in per_clip]
+        if protocol.aggregation == "per-index":
+            summary[m] = rvm_sheet(arrays, keys)
+        elif protocol.aggregation in ("per-clip", "tcvom"):
+            summary[m] = _nanmean([clip_rows[k][m] for k in kept])
+        elif protocol.aggregation == "ftpvm":
+            span = ftpvm_index_span([k[0] for k in keys], [k[1] for k in keys], [a.size for a in arrays])
+            summary[m] = _nanmean([_nanmean([a[i] for a in arrays if a.size > i]) for i in range(span)])
+        else:
+            summary[m] = _nanmean(np.concatenate(arrays))
+    if as_frame:
+        import pandas as pd
+
+        return pd.DataFrame(clip_rows, columns=["dataset", "clip", "frames", *metrics]), summary
+    return clip_rows, summary
+
+
+def _clip_rows(rows: list[dict], metrics) -> tuple[list[dict], list[dict[str, np.ndarray]]]:
+    """(one row per clip with its frame count and metric means, each clip's per-frame arrays)."""
+    spans: list[tuple[str, str, int, int]] = []
+    for k, r in enumerate(rows):
+        key = (r["dataset"], r["clip"])
+        if spans and spans[-1][:2] == key:
+            spans[-1] = (*key, spans[-1][2], k + 1)
+        else:
+            spans.append((*key, k, k + 1))
+    clip_rows, per_clip = [], []
+    for dataset, clip, a, b in spans:
+        values = {m: np.array([rows[k][m] for k in range(a, b)], dtype=np.float64) for m in metrics}
+        per_clip.append(values)
+        clip_rows.append({"dataset": dataset, "clip": clip, "frames": b - a,
+                          **{m: _nanmean(values[m]) for m in metrics}})
+    return clip_rows, per_clip
+
+
+def _nanmean(values) -> float:
+    """Mean of the values that are not NaN; NaN when none is."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    return float(v.mean()) if v.size else float("nan")
 
 
 SEGMENT_FRAMES = 32  # frames per work item: long clips spread over the workers, short ones stay whole
 
 
-def _run_local(pairs, protocol_name, metrics, trimap_radius, workers, progress):
-    """Score every clip in this process: in `workers` threads, each scoring a run of frames.
+@dataclass(frozen=True)
+class _Run:
+    """A work item: frames start..stop-1 of one clip."""
 
-    Threads, not processes: the PNG reader and every metric kernel release the GIL, so threads
-    run in parallel without the start-up and copying costs of processes.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tqdm import tqdm
-
-    jobs = [(c, s, min(s + SEGMENT_FRAMES, len(p.stems))) for c, p in enumerate(pairs) for s in range(0, len(p.stems), SEGMENT_FRAMES)]
-    per_clip: list[tuple[list[dict], list[str]]] = [([], []) for _ in pairs]
-    bar = tqdm(total=sum(len(p.stems) for p in pairs), desc="frames", unit="frame", disable=not progress, leave=False)
-
-    def run(job):
-        c, start, stop = job
-        return score_frames(pairs[c], protocol_name, metrics, trimap_radius, start, stop)
-
-    pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs))) if workers > 1 and len(jobs) > 1 else None
-    try:
-        outputs = pool.map(run, jobs) if pool else map(run, jobs)
-        for (c, start, stop), (rows, notes) in zip(jobs, outputs):  # in order, as the clips list their frames
-            per_clip[c][0].extend(rows)
-            per_clip[c][1].extend(notes)
-            bar.update(stop - start)
-        return per_clip
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
-        bar.close()
+    pair: ClipPair
+    protocol: str
+    metrics: tuple[str, ...]
+    trimap_radius: int
+    start: int
+    stop: int
 
 
-def _run_dask(pairs, protocol_name, metrics, trimap_radius, scheduler, progress):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise InputError("--scheduler needs dask[distributed] installed") from exc
-    from tqdm import tqdm
+def _score_run(run: _Run) -> tuple[list[dict], list[str]]:
+    return score_frames(run.pair, run.protocol, run.metrics, run.trimap_radius, run.start, run.stop)
 
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    try:
-        futures = client.map(score_pair, pairs, protocol_name=protocol_name, metrics=metrics,
-                             trimap_radius=trimap_radius, pure=False)
-        results = []
-        for fut in tqdm(futures, desc="clips", unit="clip", disable=not progress, leave=False):
-            results.append(fut.result())
-        return results
-    finally:
-        client.close()
+
+def _runs(pairs, protocol_name, metrics, trimap_radius) -> list[_Run]:
+    return [_Run(p, protocol_name, metrics, trimap_radius, s, min(s + SEGMENT_FRAMES, len(p.stems)))
+            for p in pairs for s in range(0, len(p.stems), SEGMENT_FRAMES)]
 
 
 def evaluate(
@@ -222,6 +236,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -229,14 +244,18 @@ def evaluate(
     ----------
     pred, gt : folders in one of the layouts of `vmbench.io.layouts` (the prediction mirrors the
         ground truth; frames are paired by stem).
-    protocol : ``"rvm"`` (default), ``"rvm-hr"`` or ``"dim"`` (see `vmbench.protocols`).
+    protocol : a name in `vmbench.protocols.PROTOCOLS` (default ``"rvm"``).
     metrics : subset of the protocol's metrics (default: its default set).
     trimap : folder mirroring `gt` with trimaps (``dim``, ``tcvom``, ``ftpvm``); if omitted, made
         from the ground truth (with a note).
     flow : folder mirroring `gt` with VM108's ``flow_<a>_<b>.png`` files (``tcvom``'s MESSDdt).
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
-    scheduler : a Dask scheduler address; clips are then scored on its workers.
+    scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`);
+        the ``crgnn`` protocol sets 10 itself.
     """
+    if scheduler:
+        check_address(scheduler)  # a typo fails before anything is read
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
     if trimap is not None and not proto.uses_trimap:
@@ -248,44 +267,47 @@ def evaluate(
         raise InputError(f"protocol {protocol!r}: {', '.join(flow_metrics)} need the dataset's optical flow: "
                          f"give --flow DIR (VM108's flow_png), or leave them out with --metrics "
                          f"{','.join(m for m in chosen if m not in flow_metrics)}")
+    if proto.gt_stride > 1:
+        if sparse_gt not in (0, proto.gt_stride):
+            raise InputError(f"protocol {protocol!r} scores ground truth on every {proto.gt_stride}th frame, "
+                             f"not every {sparse_gt}th")
+        sparse_gt = proto.gt_stride
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, flow_root=flow, gt_stride=proto.gt_stride)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt, flow_root=flow)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    if scheduler:
-        results = _run_dask(pairs, proto.name, chosen, trimap_radius, scheduler, progress)
-    else:
-        results = _run_local(pairs, proto.name, chosen, trimap_radius, workers, progress)
-    rows = [row for clip_rows, _ in results for row in clip_rows]
+    runs = _runs(pairs, proto.name, chosen, trimap_radius)
+    results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
+                        weight=lambda r: r.stop - r.start, unit="frame")
+    rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
     notes = [n for p in pairs for n in p.notes]
     if proto.uses_trimap and trimap is None:
         notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
                      f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
-    notes += _summarise_notes([n for _, clip_notes in results for n in clip_notes])
-    frames = pd.DataFrame(rows, columns=["dataset", "clip", "frame", *chosen])
-    clips, summary = aggregate(frames, proto, chosen)
-    notes += protocol_notes(proto, frames, clips)
-    longest = int(clips["frames"].max())
-    if proto.aggregation == "per-index" and longest > RVM_EXCEL_MAX_FRAMES:
-        notes.append(
-            f"clips have up to {longest} frames; RVM's Excel sheet would average only the first "
-            f"{RVM_EXCEL_MAX_FRAMES} frame indices (columns C..ZZ); vmbench averages all of them"
-        )
-    return EvalResult(proto.name, chosen, frames, clips, summary, layout, notes)
+    notes += _summarise_notes([n for _, run_notes in results for n in run_notes])
+    clip_rows, summary = aggregate(rows, proto, chosen)
+    notes += protocol_notes(proto, rows, clip_rows, chosen)
+    if proto.aggregation == "per-index":
+        _, per_clip = _clip_rows(rows, chosen)
+        keys = [(c["dataset"], c["clip"]) for c in clip_rows]
+        every = {m: every_index([v[m] for v in per_clip]) for m in chosen}
+        notes += rvm_sheet_notes([c["frames"] for c in clip_rows], keys, every)
+    return EvalResult(proto.name, chosen, rows, clip_rows, summary, layout, notes)
 
 
-def protocol_notes(proto: Protocol, frames: pd.DataFrame, clips: pd.DataFrame) -> list[str]:
+def protocol_notes(proto: Protocol, rows: list[dict], clip_rows: list[dict], metrics) -> list[str]:
     """Notes on what the protocol's reference does to these numbers: NaN frames, a clip left out."""
     notes = []
-    for m in frames.columns[3:]:
-        count = int(frames[m].isna().sum())
+    reference = proto.reference.split(" (")[0].split(" + ")[0]
+    for m in metrics:
+        count = sum(1 for r in rows if r[m] != r[m])  # NaN
         if count:
-            notes.append(NAN_NOTE.format(metric=m, count=count, reference=proto.reference.split(" (")[0].split(" + ")[0]))
+            notes.append(NAN_NOTE.format(metric=m, count=count, reference=reference))
     if proto.aggregation == "tcvom":
-        k = tcvom_dropped_clip(clips["dataset"].tolist(), clips["clip"].tolist())
-        name = "/".join(x for x in (clips["dataset"].iloc[k], clips["clip"].iloc[k]) if x)
+        k = tcvom_dropped_clip([c["dataset"] for c in clip_rows], [c["clip"] for c in clip_rows])
+        name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
         notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
                      f"the last video (sorted order) out of its average")
     return notes

@@ -30,6 +30,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.metrics import _conn, _grad, _kernels, _pixel, _region, _temporal
+from vmbench.metrics.table import meanings as metric_meanings
 
 __all__ = ["Protocol", "PROTOCOLS", "get_protocol", "score_clip", "ClipScorer", "METRIC_ORDER"]
 
@@ -47,7 +48,7 @@ _NO_MASK = np.zeros((1, 1), dtype=np.uint8)
 
 @dataclass(frozen=True)
 class Protocol:
-    """A named evaluation protocol; `units` says what each reported number means."""
+    """A named evaluation protocol; `units` (from vmbench.metrics.table) says what each number means."""
 
     name: str
     reference: str
@@ -82,16 +83,6 @@ class Protocol:
         return tuple(m for m in METRIC_ORDER if m in chosen)
 
 
-_PIXEL_UNITS = {
-    "MAD": "mean |p-g| over the frame, x1e3",
-    "MSE": "mean (p-g)^2 over the frame, x1e3",
-    "SAD": "sum |p-g| over the frame, /1e3",
-    "Grad": "sum (|grad g|-|grad p|)^2 over the frame, /1e3 (sigma 1.4)",
-    "Conn": "sum |phi_g-phi_p| over the frame, /1e3 (theta 0.15, step 0.1)",
-    "dtSSD": "sqrt(mean ((p_t-p_t-1)-(g_t-g_t-1))^2) x1e2; 0 at frame 0",
-    "fgr_MAD": "mean |F_p-F_g| over pixels with g>0, 3 channels, x1e3",
-    "fgr_MSE": "mean (F_p-F_g)^2 over pixels with g>0, 3 channels, x1e3",
-}
 
 PROTOCOLS: dict[str, Protocol] = {
     "rvm": Protocol(
@@ -99,7 +90,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="RobustVideoMatting evaluation/evaluate_lr.py (= MatAnyone eval_yt_lr.py / eval_lr.py)",
         default_metrics=("MAD", "MSE", "Grad", "Conn", "dtSSD"),
         available_metrics=("MAD", "MSE", "SAD", "Grad", "Conn", "dtSSD", "fgr_MAD", "fgr_MSE"),
-        units={**_PIXEL_UNITS, "Grad": _PIXEL_UNITS["Grad"] + ", per-image min-max first"},
+        units=metric_meanings("rvm"),
         uses_trimap=False,
         grad_minmax=True,
         conn_indexnet_rule=False,
@@ -111,7 +102,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="RobustVideoMatting evaluation/evaluate_hr.py (= MatAnyone eval_yt_hr.py / eval_hr.py)",
         default_metrics=("MAD", "MSE", "Grad", "dtSSD"),
         available_metrics=("MAD", "MSE", "SAD", "Grad", "Conn", "dtSSD", "fgr_MAD", "fgr_MSE"),
-        units={**_PIXEL_UNITS, "Grad": _PIXEL_UNITS["Grad"] + ", no normalisation"},
+        units=metric_meanings("rvm-hr"),
         uses_trimap=False,
         grad_minmax=False,
         conn_indexnet_rule=False,
@@ -123,12 +114,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="Deep Image Matting MATLAB code (compute_*_loss.m, IndexNet mirror hleval.m)",
         default_metrics=("SAD", "MSE", "Grad", "Conn"),
         available_metrics=("SAD", "MSE", "Grad", "Conn"),
-        units={
-            "SAD": "sum |p-g| over trimap==128, /1e3",
-            "MSE": "mean (p-g)^2 over trimap==128, unscaled",
-            "Grad": "sum (|grad p|-|grad g|)^2 over trimap==128 after mat2gray, /1e3",
-            "Conn": "sum |phi_g-phi_p| over trimap==128, /1e3 (IndexNet empty-intersection rule)",
-        },
+        units=metric_meanings("dim"),
         uses_trimap=True,
         grad_minmax=True,
         conn_indexnet_rule=True,
@@ -139,33 +125,12 @@ PROTOCOLS: dict[str, Protocol] = {
 }
 
 
-_HR_UNITS = {**_PIXEL_UNITS, "Grad": _PIXEL_UNITS["Grad"] + ", no normalisation"}
-_FTPVM_UNITS = {
-    **{k: v for k, v in _PIXEL_UNITS.items() if k in ("MAD", "MSE", "Conn", "dtSSD")},
-    "Grad": _PIXEL_UNITS["Grad"] + ", per-image min-max first",
-    "SAD": "sum |p-g| over the frame, unscaled (FTP-VM's pha_sad)",
-    **{f"{r}_{m}": f"as {m}, over the {label}" + (" (this frame's or the previous frame's)" if m == "dtSSD" else "")
-       + ("; 0 when the region is empty" if m != "Grad" else "")
-       for r, label in zip(_FTPVM_REGIONS, ("trimap >= 254 region", "transition region (1 < trimap < 254)",
-                                           "trimap <= 1 region"))
-       for m in _FTPVM_SPLIT},
-}
-_TCVOM_UNITS = {
-    "mSAD": "mean |p-g| over 0 < trimap < 255, unscaled (NaN when the region is empty)",
-    "MSE": "mean (p-g)^2 over 0 < trimap < 255, unscaled (NaN when the region is empty)",
-    "SSDA": "sqrt(sum (p-g)^2) over 0 < trimap < 255, unscaled",
-    "dtSSD": "sqrt(sum ((p_t-1 - p_t) - (g_t-1 - g_t))^2) over frame t-1's region, unscaled; 0 on frame 0",
-    "MESSDdt": "sum |e_t-1^2 - e_t^2 warped| over frame t-1's region with valid flow, unscaled; 0 on frame 0",
-    "MESSDdt_fix": "sum |e_t-1 - e_t warped| over frame t-1's region with valid flow, unscaled; 0 on frame 0",
-}
-
 PROTOCOLS["crgnn"] = Protocol(
     name="crgnn",
     reference="MatAnyone2 evaluation/eval_crgnn.py (rvm-hr metrics on CRGNN's every-10th-frame ground truth)",
     default_metrics=("MAD", "MSE", "Grad", "dtSSD"),
     available_metrics=("MAD", "MSE", "Grad", "dtSSD"),
-    units={**{k: _HR_UNITS[k] for k in ("MAD", "MSE", "Grad")},
-           "dtSSD": "sqrt(mean ((p_k-p_k-1)-(g_k-g_k-1))^2) x1e2 between consecutive annotated frames; 0 at the first"},
+    units=metric_meanings("crgnn"),
     uses_trimap=False, grad_minmax=False, conn_indexnet_rule=False, conn_column_major=False,
     aggregation="per-index", gt_stride=10,
 )
@@ -174,7 +139,7 @@ PROTOCOLS["tcvom"] = Protocol(
     reference="TCVOM calc_metric.py + utils/utils.py flow_dt (VM108)",
     default_metrics=("mSAD", "MSE", "SSDA", "dtSSD", "MESSDdt", "MESSDdt_fix"),
     available_metrics=("mSAD", "MSE", "SSDA", "dtSSD", "MESSDdt", "MESSDdt_fix"),
-    units=_TCVOM_UNITS,
+    units=metric_meanings("tcvom"),
     uses_trimap=True, grad_minmax=False, conn_indexnet_rule=False, conn_column_major=False,
     aggregation="tcvom", region="tcvom", needs_flow=("MESSDdt", "MESSDdt_fix"),
 )
@@ -185,7 +150,7 @@ PROTOCOLS["ftpvm"] = Protocol(
     + tuple(f"{r}_{m}" for r in _FTPVM_REGIONS for m in _FTPVM_SPLIT),
     available_metrics=("MAD", "SAD", "MSE", "Grad", "Conn", "dtSSD")
     + tuple(f"{r}_{m}" for r in _FTPVM_REGIONS for m in _FTPVM_SPLIT),
-    units=_FTPVM_UNITS,
+    units=metric_meanings("ftpvm"),
     uses_trimap=True, grad_minmax=True, conn_indexnet_rule=False, conn_column_major=False,
     aggregation="ftpvm", region="ftpvm",
 )
@@ -194,9 +159,7 @@ PROTOCOLS["videomama"] = Protocol(
     reference="VideoMaMa paper (arXiv 2601.14255) section 5.2 and appendix B; no evaluation code released",
     default_metrics=("MAD", "MAD-T", "MSE", "Grad"),
     available_metrics=("MAD", "MAD-T", "MSE", "Grad"),
-    units={**{k: _HR_UNITS[k] for k in ("MAD", "MSE", "Grad")},
-           "MAD-T": "mean |p-g| x1e3 over the transition region (fg alpha==255 and bg alpha==0 each eroded "
-                    "with a 10x10 ellipse; the rest); 0 when the region is empty"},
+    units=metric_meanings("videomama"),
     uses_trimap=False, grad_minmax=False, conn_indexnet_rule=False, conn_column_major=False,
     aggregation="per-clip",
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 from tabulate import tabulate
 
 from vmbench.errors import InputError
@@ -22,14 +21,14 @@ def format_table(result, *, max_clips: int = 200) -> str:
     """Per-clip rows, then the dataset summary, then the protocol and the units of each column."""
     proto = PROTOCOLS.get(result.protocol)
     metrics = list(result.metrics)
-    clips = result.clips
+    clips = result.clip_rows
     headers = ["dataset", "clip", "frames", *metrics]
     rows = [[r["dataset"] or "-", r["clip"], r["frames"], *[_fmt(float(r[m])) for m in metrics]]
-            for r in clips.head(max_clips).to_dict(orient="records")]
+            for r in clips[:max_clips]]
     lines = [tabulate(rows, headers=headers, tablefmt="simple")]
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --csv / --json)")
-    total_frames = int(clips["frames"].sum())
+    total_frames = int(sum(r["frames"] for r in clips))
     summary = [["all", f"{len(clips)} clips", total_frames, *[_fmt(result.summary[m]) for m in metrics]]]
     lines.append("")
     lines.append(tabulate(summary, headers=["summary", "", "frames", *metrics], tablefmt="simple"))
@@ -65,6 +64,8 @@ def write_json(result, path: Path) -> None:
 
 def write_csv(result, folder: Path) -> list[Path]:
     """summary.csv (metric,value), clips.csv and frames.csv in `folder`."""
+    import pandas as pd
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     data = result if isinstance(result, dict) else result.to_dict()

@@ -14,12 +14,22 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<frame>                         one clip
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region),
   crgnn (MatAnyone2 eval_crgnn.py, GT every 10th frame), tcvom (VM108 calc_metric.py, --trimap, --flow),
-  ftpvm (FTP-VM trimap-wise, --trimap), videomama (MAD-T, paper only).
-Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
+  ftpvm (FTP-VM trimap-wise, --trimap), videomama (MAD-T, paper only); instance tasks: maggie.
+--dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
+default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
+Units: {units}; every run prints its units block; see docs/metrics.md."""
+
+
+def _help() -> str:
+    """HELP with the rvm units read from the metrics table (one notation, the table's)."""
+    from vmbench.metrics.table import lookup as metric_unit
+
+    units = ", ".join(f"{m} {metric_unit('rvm', m).unit}" for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"))
+    return HELP.format(units=f"rvm {units}")
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
+    p = subparsers.add_parser("eval", help="score predictions against ground truth", description=_help(),
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
@@ -29,6 +39,9 @@ def register(subparsers) -> None:
                    help="rvm (default), rvm-hr, dim, crgnn, tcvom, ftpvm, videomama; instance/referring tasks "
                         "also take maggie")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
+    p.add_argument("--dataset", default=None, metavar="NAME",
+                   help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
+                        "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim, tcvom, ftpvm protocols: trimap tree mirroring --gt")
     p.add_argument("--flow", type=Path, default=None,
                    help="tcvom protocol: VM108's flow_png tree mirroring --gt (flow_<a>_<b>.png per frame pair)")
@@ -64,12 +77,17 @@ def _detect_task(args) -> str:
     return detect_task(args.gt, args.pred)
 
 
-def run(args) -> int:
-    from vmbench.report import check_writable, format_table, write_csv, write_json
+def score(args) -> tuple[str, dict, str]:
+    """(task, result dict, terminal table) for parsed eval arguments; `vmbench verify` re-scores with it."""
+    from vmbench.report import format_table
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    profile = None
+    if getattr(args, "dataset", None):
+        from vmbench.datasets.apply import apply_to_args
+
+        profile, profile_notes = apply_to_args(args)
+        for note in profile_notes:
+            print(f"note: {note}")
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
@@ -78,16 +96,36 @@ def run(args) -> int:
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, flow=args.flow, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress)
-        table = format_table(result)
-        data = result.to_dict()
+                          scheduler=args.scheduler, progress=progress,
+                          sparse_gt=profile.sparse_gt if profile else 0)
+        data, table = result.to_dict(), format_table(result)
     else:
         from vmbench.instance.cli import format_result, run as run_instance
 
         args.task = task
         args.metrics_list = metrics
-        data = run_instance(args)
+        result = data = run_instance(args)
         table = format_result(data, jf_rule=getattr(args, "jf_frames", "davis"))
+    if profile is not None and profile.per_split:
+        from vmbench.datasets.apply import format_splits, per_split
+
+        data["splits"] = per_split(profile, args, result)
+        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+    return task, data, table
+
+
+#: eval options that change the numbers; recorded in the run record so `vmbench verify` can re-score
+SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weight", "vim_binarize", "vim_iou",
+                 "vim_paper", "instance_match", "dataset")
+
+
+def run(args) -> int:
+    from vmbench.report import check_writable, write_csv, write_json
+
+    for target in (args.json, args.csv):
+        if target is not None:
+            check_writable(target, overwrite=args.overwrite)
+    task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate
 
@@ -108,6 +146,10 @@ def _write_run_record(args, task: str, data: dict) -> None:
     """Provenance beside the result (FILE.run.json): version, commit, date, dataset hash, method."""
     from vmbench.provenance import make_run_record, write_run_record
 
+    options = {k: getattr(args, k) for k in SCORE_OPTIONS if hasattr(args, k)}
+    options["task"] = task
+    if args.trimap is not None:
+        options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
-                             method=args.method, track=args.track)
+                             method=args.method, track=args.track, score_options=options)
     write_run_record(args.json, record)

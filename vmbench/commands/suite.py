@@ -14,7 +14,7 @@ def register(subparsers) -> None:
                     "regenerates the committed leaderboards/.")
     p.add_argument("--preset", default="tiny", help="embedded benchmark preset (tiny, standard, standard-hd)")
     p.add_argument("--data", type=Path, default=None, help="an existing benchmark root instead of --preset")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="benchmark seed (default 0)")
     p.add_argument("--out", type=Path, required=True, help="folder for predictions/ and results/")
     p.add_argument("--methods", default=None, help="comma-separated adapter names (default: all runnable)")
     p.add_argument("--leaderboard", type=Path, default=None, help="write the leaderboard here")

@@ -35,13 +35,14 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, required=True, help="checkpoint file to write (.pt)")
     p.add_argument("--steps", type=int, default=20000, help="total optimizer steps (default 20000)")
     p.add_argument("--minutes", type=float, default=None, help="stop after this many total minutes")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="where to train (default auto: cuda when available)")
     p.add_argument("--resume", action="store_true", help="continue the checkpoint at --out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed of data and initialisation (default 0)")
     p.add_argument("--size", type=parse_size, default=(112, 192), help="HxW training size (multiples of 16)")
     p.add_argument("--clip-len", type=int, default=4, help="frames per training clip")
     p.add_argument("--batch", type=int, default=4, help="clips per step")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
     p.add_argument("--threads", type=int, default=1,
                    help="torch CPU threads (default 1: fastest on a shared CPU; 0 = torch default)")
     p.add_argument("--workers", type=int, default=0,

@@ -162,10 +162,27 @@ def format_result(result: dict, *, max_clips: int = 200, jf_rule: str = "davis")
         kept = "first and last frame of each sequence dropped" if jf_rule == "davis" else "every frame"
         lines.append(f"J, F: davis2017-evaluation mean / recall / decay per sequence, then the mean over "
                      f"sequences; frame rule {jf_rule} ({kept})")
-    if result["protocol"] == "maggie":
-        from vmbench.instance.maggie import MAGGIE_UNITS
-
-        for k in summary:
-            if k in MAGGIE_UNITS:
-                lines.append(f"  {k:8s} {MAGGIE_UNITS[k]}")
+    lines += _units_block(result["protocol"], list(summary))
     return "\n".join(lines)
+
+
+def _units_block(protocol: str, metrics: list[str]) -> list[str]:
+    """One line per summary metric: its unit and direction from the metrics table (MaGGIe's own wording
+    for the maggie protocol). The VIM and referring scores are looked up under "instance"."""
+    from vmbench.metrics.table import lookup
+
+    maggie = {}
+    if protocol == "maggie":
+        from vmbench.instance.maggie import MAGGIE_UNITS as maggie
+    lines = ["units:"]
+    for k in metrics:
+        if k in maggie:
+            lines.append(f"  {k:8s} {maggie[k]}")
+            continue
+        u = lookup(protocol, k) or lookup("instance", k)
+        if u is None:
+            lines.append(f"  {k:8s} not in the metrics table (unit and direction unregistered)")
+            continue
+        better = "higher" if u.higher_is_better else "lower"
+        lines.append(f"  {k:8s} {u.unit}, {better} is better: {u.meaning}")
+    return lines

@@ -40,6 +40,10 @@ def resolve_metrics(protocol: str, metrics) -> tuple[tuple[str, ...], tuple[str,
     requested = [m.strip() for m in metrics] if metrics else []
     davis = tuple(d for d in _DAVIS if any(r.lower() in (d.lower(), "j&f") for r in requested))
     rest = [r for r in requested if r.lower() not in ("j", "f", "j&f")]
+    if protocol == "davis":  # davis2017-evaluation: J and F only (summaries in vmbench.instance.davis)
+        if rest:
+            raise InputError(f"metric {rest[0]!r} is not part of protocol 'davis'; available: J, F")
+        return (), davis or _DAVIS
     if protocol == "maggie":
         plain = resolve_maggie_metrics(rest or None)
     else:

@@ -99,13 +99,16 @@ def _by_stem(folder: Path) -> dict[str, Path]:
     return out
 
 
-def _pair_frames(pred_dir: Path, gt_dir: Path) -> tuple[list[str], list[Path], list[Path]]:
+def _pair_frames(pred_dir: Path, gt_dir: Path, sparse_gt: int = 0,
+                 notes: list[str] | None = None) -> tuple[list[str], list[Path], list[Path]]:
     gt = _by_stem(gt_dir)
     if not gt:
         raise InputError(f"{gt_dir}: ground-truth folder has no frames")
     pred = _by_stem(pred_dir)
     if not pred:
         raise InputError(f"{pred_dir}: prediction folder has no frames (expected {len(gt)})")
+    if sparse_gt:
+        return _pair_sparse(pred_dir, pred, gt, sparse_gt, notes if notes is not None else [])
     missing = [s for s in gt if s not in pred]
     if missing:
         raise InputError(
@@ -119,29 +122,26 @@ def _pair_frames(pred_dir: Path, gt_dir: Path) -> tuple[list[str], list[Path], l
     return stems, [pred[s] for s in stems], [gt[s] for s in stems]
 
 
-def _same_folder(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _pair_strided(pred_dir: Path, gt_dir: Path, stride: int) -> tuple[list[str], list[Path], list[Path], list[str]]:
-    """Sparse ground truth (CRGNN, MatAnyone2's eval_crgnn.py): the k-th ground-truth frame in sorted
-    file-name order is paired with the (k * stride)-th prediction frame in sorted order. Where the
-    prediction runs out the reference stops, and so does this (with a note)."""
-    gt = sorted(list_frames(gt_dir), key=lambda p: p.name)
-    if not gt:
-        raise InputError(f"{gt_dir}: ground-truth folder has no frames")
-    pred = sorted(list_frames(pred_dir), key=lambda p: p.name)
-    if not pred:
-        raise InputError(f"{pred_dir}: prediction folder has no frames (expected at least {(len(gt) - 1) * stride + 1})")
-    usable = min(len(gt), (len(pred) - 1) // stride + 1)
-    notes = []
-    if usable < len(gt):
-        notes.append(f"{pred_dir}: {len(pred)} prediction frames reach only {usable} of the {len(gt)} ground-truth "
-                     f"frames (GT frame k is prediction frame {stride}k); the rest are not scored, as eval_crgnn.py stops")
-    return [p.stem for p in gt[:usable]], [pred[k * stride] for k in range(usable)], gt[:usable], notes
+def _pair_sparse(pred_dir: Path, pred: dict[str, Path], gt: dict[str, Path], step: int,
+                 notes: list[str]) -> tuple[list[str], list[Path], list[Path]]:
+    """Ground truth on every `step`-th prediction frame only (CRGNN), paired as MatAnyone2's
+    eval_crgnn.py pairs them: the k-th ground-truth frame in sorted file-name order is the
+    (k*step)-th prediction frame in sorted order; the frames between are not scored. Where the
+    prediction runs out the reference stops, and so does this (a note says how many were scored).
+    A prediction holding exactly the ground truth's stems (only the annotated frames) is paired by
+    stem instead, with a note: the reference's position rule would read frames that are not there."""
+    stems = sorted(gt)
+    order = sorted(pred)
+    if order == stems:
+        notes.append(f"{pred_dir}: the prediction holds only the {len(stems)} annotated frames; paired by file name "
+                     f"(eval_crgnn.py would read prediction frame {step}k for ground-truth frame k)")
+        return stems, [pred[s] for s in stems], [gt[s] for s in stems]
+    usable = min(len(stems), (len(order) - 1) // step + 1)
+    if usable < len(stems):
+        notes.append(f"{pred_dir}: {len(order)} prediction frames reach only {usable} of the {len(stems)} ground-truth "
+                     f"frames (ground-truth frame k is prediction frame {step}k); the rest are not scored, as "
+                     f"eval_crgnn.py stops there")
+    return stems[:usable], [pred[order[k * step]] for k in range(usable)], [gt[s] for s in stems[:usable]]
 
 
 def _flow_files(flow_dir: Path, stems: list[str]) -> list[Path | None]:
@@ -149,12 +149,24 @@ def _flow_files(flow_dir: Path, stems: list[str]) -> list[Path | None]:
     return [None] + [flow_dir / f"flow_{a}_{b}.png" for a, b in zip(stems[:-1], stems[1:])]
 
 
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
-               flow_root: Path | None = None, gt_stride: int = 1) -> tuple[str, list[ClipPair]]:
+               sparse_gt: int = 0, problems: list[str] | None = None,
+               flow_root: Path | None = None) -> tuple[str, list[ClipPair]]:
     """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
 
-    `gt_stride` > 1: sparse ground truth paired by position (`_pair_strided`). `flow_root`: a tree
-    mirroring the ground truth's clips with VM108's flow PNGs (`_flow_files`)."""
+    sparse_gt : ground truth on every `sparse_gt`-th prediction frame only (see `_pair_sparse`).
+    flow_root : a tree mirroring the ground truth's clips with VM108's flow PNGs (`_flow_files`).
+    problems : collect instead of raising (``vmbench check``): each clip's problem and every extra
+        prediction clip is appended as one line and that clip left out; problems with the roots
+        themselves still raise.
+    """
     pred_root, gt_root = Path(pred_root), Path(gt_root)
     if not pred_root.exists():
         raise InputError(f"{pred_root}: prediction folder does not exist")
@@ -166,48 +178,59 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
             "every error would be zero (pass your predictions to --pred)"
         )
     layout, gt_clips = detect_layout(gt_root)
+    pred_dirs = [pred_root if layout == "single-clip" else pred_root / _rel(d, c) for d, c, _ in gt_clips]
+    if not any(p.is_dir() for p in pred_dirs):
+        raise InputError(
+            f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; "
+            f"expected e.g. {pred_dirs[0]}{'/pha' if layout == 'rvm-tree' else ''}/<frame>)"
+        )
     pairs: list[ClipPair] = []
-    expected_pred_dirs = set()
-    for dataset, clip, gt_clip_dir in gt_clips:
-        rel = Path(dataset, clip) if dataset else Path(clip)
-        pred_clip_dir = pred_root if layout == "single-clip" else pred_root / rel
-        expected_pred_dirs.add(pred_clip_dir)
-        if not pred_clip_dir.is_dir():
-            if not pairs and not any((pred_root / (Path(d, c) if d else Path(c))).is_dir() for d, c, _ in gt_clips):
-                raise InputError(
-                    f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; "
-                    f"expected e.g. {pred_clip_dir}{'/pha' if layout == 'rvm-tree' else ''}/<frame>)"
-                )
-            raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
-        if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
-            raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
-        notes: list[str] = []
-        if gt_stride > 1:
-            stems, pred_files, gt_files, notes = _pair_strided(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir), gt_stride)
-        else:
-            stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir))
-        pair = ClipPair(dataset, clip, stems, pred_files, gt_files, notes=notes)
-        if flow_root is not None:
-            flow_dir = Path(flow_root) / rel if layout != "single-clip" else Path(flow_root)
-            if not flow_dir.is_dir():
-                raise InputError(f"{flow_dir}: flow folder missing for clip {rel}")
-            pair.flows = _flow_files(flow_dir, stems)
-        if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
-            _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr")
-        if trimap_root is not None:
-            tri_dir = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
-            tri_dir = _frames_dir(tri_dir) if tri_dir.is_dir() else tri_dir
-            if not tri_dir.is_dir():
-                raise InputError(f"{tri_dir}: trimap folder missing for clip {rel}")
-            _, trimaps, _ = _pair_frames(tri_dir, _frames_dir(gt_clip_dir))
-            pair.trimaps = trimaps
-        pairs.append(pair)
+    for (dataset, clip, gt_clip_dir), pred_clip_dir in zip(gt_clips, pred_dirs):
+        try:
+            pairs.append(_pair_clip(pred_clip_dir, gt_clip_dir, dataset, clip, layout, trimap_root, with_fgr, sparse_gt,
+                                    flow_root))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     if layout != "single-clip":
-        _check_extra_clips(pred_root, layout, expected_pred_dirs)
+        _check_extra_clips(pred_root, layout, set(pred_dirs), problems)
     return layout, pairs
 
 
-def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path]) -> None:
+def _rel(dataset: str, clip: str) -> Path:
+    return Path(dataset, clip) if dataset else Path(clip)
+
+
+def _pair_clip(pred_clip_dir: Path, gt_clip_dir: Path, dataset: str, clip: str, layout: str,
+               trimap_root: Path | None, with_fgr: bool, sparse_gt: int, flow_root: Path | None = None) -> ClipPair:
+    """Pair one ground-truth clip's frames (and fgr/, trimaps) with its prediction clip."""
+    if not pred_clip_dir.is_dir():
+        raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
+    if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
+        raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
+    notes: list[str] = []
+    stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir), sparse_gt, notes)
+    pair = ClipPair(dataset, clip, stems, pred_files, gt_files, notes=notes)
+    if flow_root is not None:
+        flow_dir = Path(flow_root) / _rel(dataset, clip) if layout != "single-clip" else Path(flow_root)
+        if not flow_dir.is_dir():
+            raise InputError(f"{flow_dir}: flow folder missing for clip {_rel(dataset, clip)}")
+        pair.flows = _flow_files(flow_dir, stems)
+    if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
+        _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr", sparse_gt)
+    if trimap_root is not None:
+        rel = _rel(dataset, clip)
+        tri_dir = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
+        tri_dir = _frames_dir(tri_dir) if tri_dir.is_dir() else tri_dir
+        if not tri_dir.is_dir():
+            raise InputError(f"{tri_dir}: trimap folder missing for clip {rel}")
+        _, trimaps, _ = _pair_frames(tri_dir, _frames_dir(gt_clip_dir))
+        pair.trimaps = trimaps
+    return pair
+
+
+def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path], problems: list[str] | None = None) -> None:
     """A predicted clip with no ground truth is an error: it would silently drop out of the mean."""
     if layout == "rvm-tree":
         candidates = [c for d in _subdirs(pred_root) for c in _subdirs(d)]
@@ -215,4 +238,7 @@ def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path]) -> Non
         candidates = _subdirs(pred_root)
     for cand in candidates:
         if cand not in expected and _has_images(_frames_dir(cand)):
-            raise InputError(f"{cand}: prediction clip has no ground truth")
+            message = f"{cand}: prediction clip has no ground truth"
+            if problems is None:
+                raise InputError(message)
+            problems.append(message)
