@@ -276,9 +276,8 @@ class ClipScorer:
         if "Conn" in wanted:
             out["Conn"] = self._conn(pred, gt, regions if proto.region == "dim" else None, eight_bit)
         if "MAD-T" in wanted:
-            labels = _region.madt_region(gt)
-            s_abs, _, count = _region.label_sums(pred, gt, labels, 1, eight_bit)
-            out["MAD-T"] = float(s_abs[0] / count[0] * 1e3) if count[0] else 0.0
+            s_abs, count = _region.madt_sums(pred, gt, eight_bit)
+            out["MAD-T"] = float(s_abs / count * 1e3) if count else 0.0
         if "fgr_MAD" in wanted or "fgr_MSE" in wanted:
             out.update(self._fgr(pred, gt, pred_fgr, gt_fgr))
         self._prev = (pred, gt)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from numba import njit
 
-__all__ = ["label_sums", "label_dt_sums", "masked_dt_sum", "madt_region"]
+__all__ = ["label_sums", "label_dt_sums", "masked_dt_sum", "madt_sums"]
 
 _MADT_ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (10, 10))
 
@@ -88,15 +88,31 @@ def masked_dt_sum(pred, gt, prev_pred, prev_gt, mask, eight_bit):
     return total
 
 
-def madt_region(gt_u8: np.ndarray) -> np.ndarray:
-    """uint8 (H, W) label map of VideoMaMa's transition region (label 0) and the rest (label 1).
+@njit(cache=True, nogil=True)
+def _band_sums(pred, gt, low, high, full, eight_bit):
+    """(sum |p - g|, count) over pixels whose window minimum is below `full` and maximum above 0."""
+    h, w = pred.shape
+    acc = np.zeros(w)
+    count = 0
+    for y in range(h):
+        for x in range(w):
+            if low[y, x] < full and high[y, x] > 0:
+                acc[x] += abs(np.float64(_alpha(pred[y, x], eight_bit) - _alpha(gt[y, x], eight_bit)))
+                count += 1
+    return acc.sum(), count
 
-    Foreground (alpha == 255) and background (alpha == 0) are each eroded with a 10x10 ellipse
-    (OpenCV's MORPH_ELLIPSE, default anchor and border); what neither eroded set covers is the
-    region (paper section 5.2 and appendix B).
+
+def madt_sums(pred: np.ndarray, gt: np.ndarray, eight_bit: bool) -> tuple[float, int]:
+    """(sum |p - g|, pixel count) over VideoMaMa's transition region.
+
+    The region: foreground (alpha == 255, or 1.0 for float ground truth) and background (alpha == 0)
+    are each eroded with a 10x10 ellipse (OpenCV's MORPH_ELLIPSE, default anchor; pixels outside
+    the frame count as inside the set); what neither eroded set covers (paper section 5.2 and
+    appendix B). Computed with one erosion and one dilation of the ground truth itself: a pixel is
+    outside the eroded foreground when its window's minimum is below full alpha, and outside the
+    eroded background when its window's maximum is above 0 (the same windows and borders).
     """
-    gt_u8 = np.asarray(gt_u8)
-    full = 255 if gt_u8.dtype == np.uint8 else 1.0  # float ground truth: exactly 1 and exactly 0
-    fg = cv2.erode((gt_u8 == full).astype(np.uint8), _MADT_ELLIPSE)
-    bg = cv2.erode((gt_u8 == 0).astype(np.uint8), _MADT_ELLIPSE)
-    return (fg | bg).astype(np.uint8)
+    full = 255 if gt.dtype == np.uint8 else 1.0
+    low = cv2.erode(gt, _MADT_ELLIPSE)
+    high = cv2.dilate(gt, _MADT_ELLIPSE)
+    return _band_sums(pred, gt, low, high, full, eight_bit)
