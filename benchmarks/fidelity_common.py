@@ -47,6 +47,12 @@ def plain_clips(plain: Path) -> list[tuple[str, str, list[Path]]]:
     return out
 
 
+def embedded_trimap(frame: Path) -> np.ndarray | None:
+    """The embedded benchmark's own trimap of a ground-truth frame (<clip>/guidance/trimap/<frame>), if any."""
+    path = frame.parent.parent / "guidance" / "trimap" / frame.name
+    return read_u8(path) if path.is_file() else None
+
+
 def read_u8(path: Path) -> np.ndarray:
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if img is None:

@@ -8,8 +8,8 @@ The reference is loaded from YOUR checkout (nothing of it is copied here):
 
 Its Evaluator writes an xlsx of formulas; this script reads the formulas back (openpyxl) and
 evaluates the AVERAGE cells itself, so the "Frame-wise avg." (B2) is the sheet's own, lagging
-column rule included. Data: the embedded benchmark (make-dataset --preset tiny; trimaps made by
-vmbench.trimaps, written as FTP-VM's GT ``trimap/`` folders) with clip lengths 11, 5, 8, 12 and a
+column rule included. Data: the embedded benchmark (make-dataset --preset tiny; its own
+guidance/trimap files, written as FTP-VM's GT ``trimap/`` folders) with clip lengths 11, 5, 8, 12 and a
 hard clip first in sorted order (an all-foreground frame: empty transition and background regions,
 a constant prediction, trimap values 1 and 254 at the region edges).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.fidelity_common import Worst, embedded_set, load_module, plain_clips, prediction, read_u8, write_u8
+from benchmarks.fidelity_common import Worst, embedded_set, embedded_trimap, load_module, plain_clips, prediction, read_u8, write_u8
 from vmbench.evaluate import evaluate
 from vmbench.trimaps import trimap_from_alpha
 
@@ -45,17 +45,19 @@ def write_tree(work: Path) -> None:
     clips = []
     for d, c, files in plain_clips(embedded_set(work)):
         frames = [read_u8(f) for f in files]
+        tris = [embedded_trimap(f) for f in files]
         frames = (frames + frames[::-1])[: LENGTHS[c]]
-        clips.append((d, c, frames))
+        tris = (tris + tris[::-1])[: LENGTHS[c]]
+        clips.append((d, c, frames, tris))
     base = clips[0][2]
     hard = [np.full_like(base[0], 255)] + base[1:7]
-    clips.insert(0, ("hard", "h0", hard))
-    for k, (d, c, frames) in enumerate(clips):
+    clips.insert(0, ("hard", "h0", hard, [trimap_from_alpha(g, radius=4) for g in hard]))
+    for k, (d, c, frames, tris) in enumerate(clips):
         for t, g in enumerate(frames):
             p = prediction(g, t, seed=k + 1)
             if c == "h0" and t == 2:
                 p = np.full_like(p, 77)
-            tri = trimap_from_alpha(g, radius=4)
+            tri = tris[t]
             if c == "h0" and t == 3:
                 tri = np.where(tri == 0, 1, np.where(tri == 255, 254, tri)).astype(np.uint8)
             name = f"{t:04d}.png"

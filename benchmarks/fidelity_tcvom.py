@@ -6,8 +6,8 @@ The reference is loaded from YOUR checkout (nothing of it is copied here):
     git clone https://github.com/yunkezhang/TCVOM      # commit f5fa07a was used
     python benchmarks/fidelity_tcvom.py --tcvom TCVOM --work /tmp/fid-tcvom
 
-It writes the embedded benchmark (make-dataset --preset tiny, 4 clips x 8 frames, its trimaps made
-by vmbench.trimaps) in VM108's layout (FG_done RGBA, flow_png 16-bit flow PNGs with a validity
+It writes the embedded benchmark (make-dataset --preset tiny, 4 clips x 8 frames, with its own
+guidance/trimap files) in VM108's layout (FG_done RGBA, flow_png 16-bit flow PNGs with a validity
 channel, frame_corr.json, <frame>_pred.png / <frame>_tri.png) plus a hard clip (odd size 37x53, an
 all-background frame with no unknown pixel, negative, fractional and out-of-frame flow, an invalid
 flow patch and one pair with no valid flow), runs both, and prints the worst differences.
@@ -27,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.fidelity_common import Worst, embedded_set, load_module, plain_clips, prediction, read_u8, write_u8
+from benchmarks.fidelity_common import Worst, embedded_set, embedded_trimap, load_module, plain_clips, prediction, read_u8, write_u8
 from vmbench.evaluate import evaluate
 from vmbench.trimaps import trimap_from_alpha
 
@@ -60,6 +60,7 @@ def write_trees(work: Path) -> dict[str, list[str]]:
     for sub in ("data", "pred", "vm"):
         shutil.rmtree(work / sub, ignore_errors=True)
     clips = [(f"{d}_{c}", [read_u8(f) for f in files]) for d, c, files in plain_clips(embedded_set(work))]
+    trimaps = {f"{d}_{c}": [embedded_trimap(f) for f in files] for d, c, files in plain_clips(embedded_set(work))}
     rng = np.random.default_rng(7)
     hard = []
     for t in range(5):  # "aa_hard" sorts first: its NaN frame reaches TCVOM's average
@@ -76,7 +77,7 @@ def write_trees(work: Path) -> dict[str, list[str]]:
         videos[video] = stems
         for t, g in enumerate(frames):
             p = prediction(g, t, seed=k + 1)
-            tri = trimap_from_alpha(g, radius=4)
+            tri = trimaps[video][t] if video in trimaps else trimap_from_alpha(g, radius=4)
             bgra = np.dstack([np.full_like(g, 90), np.full_like(g, 40), np.full_like(g, 200), g])
             write_u8(work / "data" / "FG_done" / video / f"{stems[t]}.png", bgra)
             write_u8(work / "pred" / video / f"{stems[t]}_pred.png", p)
