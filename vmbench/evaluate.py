@@ -18,10 +18,10 @@ from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
-from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.metrics.flow import read_flow_png
 from vmbench.protocols import NAN_NOTE, ClipScorer, Protocol, ftpvm_index_span, get_protocol, tcvom_dropped_clip
+from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
@@ -77,12 +77,12 @@ def _json_number(v):
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    pred_u8 = read_alpha_u8(pair.pred[i], notes)
-    gt_u8 = read_alpha_u8(pair.gt[i], notes)
+    pred_u8 = pair.pred.read(i, notes)
+    gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
         raise InputError(
-            f"{pair.pred[i]}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
-            f"{pair.gt[i]} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
+            f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
         )
     return pred_u8, gt_u8
 
@@ -102,33 +102,38 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         raise InputError(f"clip {pair.dataset}/{pair.clip}: foreground metrics need fgr/ frames in both trees")
     if start > 0 and any(m.endswith("dtSSD") or m.startswith("MESSDdt") for m in metrics):
         seed_pred, seed_gt = _read_pair(pair, start - 1, [])
-        seed_trimap = _read_trimap(pair, start - 1, seed_gt, trimap_radius, []) if protocol.uses_trimap else None
+        seed_trimap = _read_trimap(pair, start - 1, seed_gt, protocol, trimap_radius, []) if protocol.uses_trimap else None
         scorer.seed(seed_pred, seed_gt, trimap=seed_trimap)
     scale = np.float32(255.0)
     rows: list[dict] = []
     notes: list[str] = []
     for i in range(start, stop):
         pred_u8, gt_u8 = _read_pair(pair, i, notes)
-        trimap = _read_trimap(pair, i, gt_u8, trimap_radius, notes) if protocol.uses_trimap else None
+        trimap = _read_trimap(pair, i, gt_u8, protocol, trimap_radius, notes) if protocol.uses_trimap else None
         flow = None
         if i > 0 and set(protocol.needs_flow) & set(metrics) and pair.flows:
             flow = read_flow_png(pair.flows[i], gt_u8.shape)
         fgr = {}
         if wants_fgr:
-            fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
-            fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
+            fgr["pred_fgr"] = pair.pred_fgr.read_rgb(i).astype(np.float32) / scale
+            fgr["gt_fgr"] = pair.gt_fgr.read_rgb(i).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, flow=flow, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
 
 
-def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, radius: int, notes: list[str]) -> np.ndarray:
-    """Frame i's trimap: the given file, or one made from the ground truth (vmbench.trimaps)."""
+def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, protocol: Protocol, radius: int,
+                 notes: list[str]) -> np.ndarray:
+    """Frame i's trimap: the given file, or one made from the ground truth (vmbench.trimaps). DIM's
+    trimaps are normalised to 0/128/255 (vmbench.sources); tcvom and ftpvm read theirs as they are,
+    since their references count ranges (0 < t < 255; >= 254, <= 1), not the value 128."""
     if pair.trimaps is None:
         return trimap_from_alpha(gt_u8, radius=radius)
-    trimap = read_alpha_u8(pair.trimaps[i], notes)
+    trimap = pair.trimaps.read(i, notes)
+    if protocol.region == "dim":
+        trimap = normalise_trimap(trimap, pair.trimaps.name(i), notes)
     if trimap.shape != gt_u8.shape:
-        raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+        raise InputError(f"{pair.trimaps.name(i)}: trimap size does not match the ground truth {pair.gt.name(i)}")
     return trimap
 
 
@@ -236,6 +241,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    precision: str = "u8",
     sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
@@ -251,6 +257,8 @@ def evaluate(
     flow : folder mirroring `gt` with VM108's ``flow_<a>_<b>.png`` files (``tcvom``'s MESSDdt).
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
     scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
+        of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`);
         the ``crgnn`` protocol sets 10 itself.
     """
@@ -273,7 +281,8 @@ def evaluate(
                              f"not every {sparse_gt}th")
         sparse_gt = proto.gt_stride
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt, flow_root=flow)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                               precision=precision, flow_root=flow)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -282,11 +291,12 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = [n for p in pairs for n in p.notes]
+    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
     if proto.uses_trimap and trimap is None:
         notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
                      f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
-    notes += _summarise_notes([n for _, run_notes in results for n in run_notes])
+    if precision == "float":
+        notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     clip_rows, summary = aggregate(rows, proto, chosen)
     notes += protocol_notes(proto, rows, clip_rows, chosen)
     if proto.aggregation == "per-index":
@@ -314,14 +324,26 @@ def protocol_notes(proto: Protocol, rows: list[dict], clip_rows: list[dict], met
 
 
 def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each."""
+    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
+    a note that occurs once is kept as it is."""
     by_kind: dict[str, list[str]] = {}
-    for note in notes:
+    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
         path, _, what = note.rpartition(": ")
         by_kind.setdefault(what, []).append(path)
     out = []
     for what, paths in by_kind.items():
-        shown = ", ".join(os.path.basename(p) for p in paths[:keep])
+        if len(paths) == 1:
+            out.append(f"{paths[0]}: {what}")
+            continue
+        shown = ", ".join(_short(p) for p in paths[:keep])
         more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
         out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
     return out
+
+
+def _short(path: str) -> str:
+    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
+    name = os.path.basename(path)
+    if name.split(".")[0] in ("pha", "alpha"):
+        return os.path.join(os.path.basename(os.path.dirname(path)), name)
+    return name

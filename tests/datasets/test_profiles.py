@@ -57,6 +57,7 @@ def test_facts_the_papers_fix():
     vh = get_profile("vhim60")
     assert vh.per_split and vh.splits == ("comp_easy", "comp_medium", "comp_hard") and vh.task == "instance"
     assert not get_profile("videomatte-lr").per_split  # RVM's sheet pools motion and static
+    assert get_profile("videomatte-hr").per_split  # RVM Table 7: the static subset at 1920x1080
     assert get_profile("vrm10k").status == "unreleased" and not get_profile("vrm10k").scorable
     assert get_profile("VideoMatte_512x288") is get_profile("videomatte-lr")
 
@@ -72,7 +73,7 @@ def test_datasets_lists_every_profile(capsys):
 def test_datasets_shows_one(capsys):
     assert main(["datasets", "vhim60"]) == 0
     out = capsys.readouterr().out
-    assert "comp_easy, comp_medium, comp_hard (reported per split)" in out
+    assert "comp_easy, comp_medium, comp_hard (each reported, and the whole set)" in out
     assert "huggingface.co/datasets/chuonghm/MaGGIe-HIM" in out and "hmchuong/MaGGIe@62344dd" in out
 
 
@@ -116,6 +117,16 @@ def test_hr_replica_jpeg_ground_truth_png_predictions(tmp_path, capsys, name):
     for row in data["frames"]:
         for m, v in expected[(row["dataset"], row["clip"], row["frame"])].items():
             assert row[m] == pytest.approx(v, rel=1e-6, abs=1e-12)
+    if name == "videomatte-hr":  # RVM's Table 7 reports the static subset: both splits and the whole set
+        assert list(data["splits"]) == list(splits)
+        for split in splits:
+            rows = [v for k, v in expected.items() if k[0] == split]
+            entry = data["splits"][split]
+            assert entry["clips"] == 1 and entry["frames"] == 3
+            for m in ("MAD", "MSE", "Grad", "dtSSD"):  # equal lengths: RVM's sheet = mean over frames
+                assert entry["summary"][m] == pytest.approx(np.mean([r[m] for r in rows]), rel=1e-6)
+    else:
+        assert "splits" not in data
 
 
 def test_hr_profile_notes_png_ground_truth_and_size(tmp_path, capsys):

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Answer", "run_cli", "write_result", "tree_digest"]
+__all__ = ["Answer", "run_cli", "write_result", "tree_digest", "write_frames", "plain_pair"]
 
 
 @dataclass
@@ -61,7 +61,8 @@ def write_result(path: Path, summary: dict, *, protocol: str = "rvm", clips: lis
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps({"protocol": protocol, "summary": summary, "clips": rows, "frames": frame_rows}))
     if run is not None:
-        Path(path).with_name(Path(path).stem + ".run.json").write_text(json.dumps(run))
+        p = Path(path)  # the sidecar rule of docs/formats.md: x.json -> x.run.json, x.other -> x.other.run.json
+        p.with_name((p.stem if p.suffix == ".json" else p.name) + ".run.json").write_text(json.dumps(run))
     return Path(path)
 
 
@@ -72,3 +73,26 @@ def tree_digest(root: Path) -> dict[str, str]:
         return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def write_frames(folder: Path, frames: list, *, ext: str = ".png") -> Path:
+    """Write (H, W) uint8 arrays as 0000.png, 0001.png, ... in `folder`."""
+    import cv2
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for t, a in enumerate(frames):
+        assert cv2.imwrite(str(folder / f"{t:04d}{ext}"), a)
+    return folder
+
+
+def plain_pair(root: Path, *, clips: int = 1, frames: int = 2, size: tuple[int, int] = (8, 8), seed: int = 0):
+    """pred/ and gt/ trees in the ROOT/<clip>/<frame> layout with random 8-bit mattes; returns both."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pred, gt = Path(root) / "pred", Path(root) / "gt"
+    for c in range(clips):
+        write_frames(gt / f"clip{c}", [rng.integers(0, 256, size, dtype=np.uint8) for _ in range(frames)])
+        write_frames(pred / f"clip{c}", [rng.integers(0, 256, size, dtype=np.uint8) for _ in range(frames)])
+    return pred, gt

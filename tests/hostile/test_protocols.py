@@ -222,12 +222,21 @@ def test_crgnn_pairs_gt_k_with_prediction_10k(tmp_path, capsys):
     assert rows[0]["dtSSD"] == 0.0 and rows[1]["dtSSD"] == pytest.approx(want, rel=1e-6)
 
 
-def test_crgnn_prediction_too_short_is_noted(tmp_path, capsys):
+def test_crgnn_prediction_too_short_is_refused(tmp_path, capsys):
     _sparse(tmp_path, n_gt=4, n_pred=15)
+    assert _eval(tmp_path, "--protocol", "crgnn", "--metrics", "MAD") == 2
+    assert "15 prediction frames; the ground truth has 4 frames, one every 10 prediction frames, so at least 31" in _error(capsys)
+
+
+def test_crgnn_prediction_of_annotated_frames_only_is_noted(tmp_path, capsys):
+    for c in ("v1", "v2"):
+        for k in range(3):
+            g = np.zeros((10, 12), np.uint8)
+            g[:, : 3 + k] = 255
+            _png(tmp_path / "gt" / c / f"{10 * k:05d}.png", g)
+            _png(tmp_path / "pred" / c / "pha" / f"{10 * k:05d}.png", np.roll(g, 1, axis=1))
     assert _eval(tmp_path, "--protocol", "crgnn", "--metrics", "MAD") == 0
-    text = capsys.readouterr().out
-    assert "15 prediction frames reach only 2 of the 4 ground-truth frames" in text
-    assert "all        2 clips         4" in text
+    assert "the prediction holds only the 3 annotated frames; paired by file name" in capsys.readouterr().out
 
 
 def test_crgnn_one_annotated_frame(tmp_path, capsys):

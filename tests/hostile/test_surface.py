@@ -351,3 +351,33 @@ def test_latex_target_that_is_a_file_without_tex_suffix(tmp_path, capsys):
     target.write_text("x")
     assert main(["leaderboard", str(f), "--latex", str(target)]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err and target.read_text() == "x"
+
+
+def test_latex_never_ranks_an_unknown_metric_or_an_out_of_range_value(tmp_path):
+    files = [_result(tmp_path / "a.json", "a", [1.0], summary={"MAD": 1.0, "NewScore": 5.0}),
+             _result(tmp_path / "b.json", "b", [2.0], summary={"MAD": 2.0, "NewScore": 1.0}),
+             _result(tmp_path / "neg.json", "neg", [1.0], summary={"MAD": -1.0, "NewScore": 3.0})]
+    out = tmp_path / "t.tex"
+    assert main(["leaderboard", *map(str, files), "--latex", str(out)]) == 0
+    text = out.read_text()
+    assert "NewScore (unknown metric)" in text
+    rows = {r[0]: r[1:] for r in _tabular_rows(text)}
+    # MAD -1 is outside [0, 1000] and NewScore has no direction: daggers, never ranked; a and b rank 1, 2
+    d = r"$^\dagger$"
+    assert rows["a"] == [r"\textbf{1.000}", "5.000" + d] and rows["b"] == [r"\underline{2.000}", "1.000" + d]
+    assert rows["neg"] == ["-1.000" + d, "3.000" + d]
+    assert "not comparable (outside the metric" in text
+
+
+def test_site_shows_a_not_comparable_row_unranked(tmp_path):
+    a = _result(tmp_path / "a.json", "a", [1.0, 2.0], run={"dataset_hash": "H1"})
+    b = _result(tmp_path / "b.json", "b", [3.0, 4.0], run={"dataset_hash": "H1"})
+    c = _result(tmp_path / "c.json", "c", [0.5, 0.5], run={"dataset_hash": "H2"})
+    site = tmp_path / "site"
+    assert main(["leaderboard", str(a), str(b), str(c), "--site", str(site), "--no-plots"]) == 0
+    page = (site / "index.html").read_text()
+    row_c = re.search(r'<tr class="measured" data-method="c">(.*?)</tr>', page).group(1)
+    assert row_c.startswith('<td class="num" data-v=""></td>')  # no rank
+    assert "not comparable with" in row_c and "lead" not in row_c
+    row_a = re.search(r'<tr class="measured" data-method="a">(.*?)</tr>', page).group(1)
+    assert 'data-v="1.0">1</td>' in row_a and "num lead" in row_a  # a leads: c is out of the ranking

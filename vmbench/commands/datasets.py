@@ -23,7 +23,7 @@ def run(args) -> int:
 
     from vmbench.datasets import PROFILES, get_profile
 
-    if args.name:
+    if args.name is not None:
         profile = get_profile(args.name)
         print(tabulate(profile.describe(), tablefmt="plain"))
         return 0

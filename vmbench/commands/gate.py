@@ -25,11 +25,12 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    from vmbench.leaderboard.gate import format_gate, parse_tolerance, parse_tolerances, run_gate
+    from vmbench.leaderboard.gate import format_gate, parse_percent, parse_tolerances, run_gate
     from vmbench.leaderboard.results import load_result
 
+    # parsed here, not by type=, so a bad tolerance is vmbench's one error line (exit 2) like a bad file
     tolerances = parse_tolerances(args.max_regress)
-    default = parse_tolerance(args.all) if args.all is not None else None
+    default = parse_percent(args.all, "--all") if args.all is not None else None
     current, baseline = load_result(args.result), load_result(args.baseline)
     notes: list[str] = []
     lines = run_gate(current, baseline, tolerances, default=default, notes=notes)

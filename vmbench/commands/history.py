@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = ["register"]
 
 
@@ -21,9 +23,11 @@ def register(subparsers) -> None:
 def _run(args) -> int:
     from vmbench.errors import InputError
     from vmbench.leaderboard.plots import parse_date, plot_history
-    from vmbench.leaderboard.results import drop_sidecars, load_result
     from vmbench.leaderboard.comparable import pair_problems, value_problems
+    from vmbench.leaderboard.results import drop_sidecars, load_result
     from vmbench.metrics.table import lookup
+    from vmbench.outputs import check_file_target
+    from vmbench.provenance import run_record_path
 
     results = [load_result(p) for p in drop_sidecars(args.results)]
     if not results:
@@ -44,6 +48,11 @@ def _run(args) -> int:
     undated = [str(r.path) for r in results if parse_date(r.date) is None]
     if undated:
         raise InputError(f"no readable 'date' in the .run.json of {', '.join(undated)}")
+    base = Path(args.out)
+    base = base.with_suffix("") if base.suffix.lower() in (".png", ".svg") else base
+    inputs = [p for r in results for p in (r.path, run_record_path(r.path))]
+    for target in (base.with_name(base.name + ".png"), base.with_name(base.name + ".svg")):
+        check_file_target(target, inputs=inputs, overwrite=True, option="--out")
     rows = sorted(results, key=lambda r: (r.method, parse_date(r.date)))
     row = lookup(protocols[0], args.metric)
     if row is None:

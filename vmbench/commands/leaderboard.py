@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import int_range
+
 import shlex
 
 __all__ = ["register"]
@@ -36,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-plots", action="store_true", help="tables only (in --out and --site)")
     p.add_argument("--force", action="store_true",
                    help="overwrite a README.md (--out), index.html (--site) or .tex file not written by vmbench")
-    p.add_argument("--strips", type=int, default=3, metavar="N",
+    p.add_argument("--strips", type=int_range(0, 100), default=3, metavar="N",
                    help="worst clips per method drawn as image strips when the run record has pred/gt (0: none)")
     p.set_defaults(func=_run)
 
@@ -59,6 +61,7 @@ def _run(args) -> int:
     if args.strips < 0:
         raise InputError(f"--strips {args.strips}: must be 0 or more")
     results = load_results(args.results)
+    _check_targets(args, results)
     pub = published_rows(args.published) if args.published else None
     groups = build_groups(results, sort=args.sort, published=pub)
     if not groups:
@@ -84,6 +87,19 @@ def _run(args) -> int:
         print(group_markdown(g))
     print("wrote " + "; ".join(written))
     return 0
+
+
+def _check_targets(args, results) -> None:
+    """--out outside the inputs (result files, their run records, the pred/gt they name), of the
+    right kind and writable, before any table is computed (vmbench.outputs)."""
+    from vmbench.outputs import check_folder_target
+    from vmbench.provenance import run_record_path
+
+    inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
+    if args.out:
+        check_folder_target(args.out, inputs=inputs, overwrite=True, option="--out",
+                            writes=("README.md", "results.csv", "tables", "plots"))
+    # --site and --latex: vmbench.leaderboard.site / latex check their own targets
 
 
 def _command(args) -> str:

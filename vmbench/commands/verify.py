@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import float_range
+
 __all__ = ["register"]
 
 
@@ -21,7 +23,7 @@ def register(subparsers) -> None:
                    help="ground truth to re-score against (default: the run record's gt folder, when present)")
     p.add_argument("--pred", metavar="DIR", default=None, help="predictions, for a bundle packed with --hashes-only")
     p.add_argument("--trimap", metavar="DIR", default=None, help="trimap tree, for a result scored with --trimap")
-    p.add_argument("--rtol", type=float, default=1e-9,
+    p.add_argument("--rtol", type=float_range(0, 1), default=1e-9,
                    help="relative tolerance per number (default 1e-9: the same code gives the same bits)")
     p.set_defaults(func=_run)
 

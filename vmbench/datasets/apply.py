@@ -27,11 +27,12 @@ def _known_protocols(task: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*PROTOCOLS, *(_INSTANCE_PROTOCOLS if task != "plain" else ())]))
 
 
-def resolve_options(name: str, task: str, protocol: str | None, metrics: list[str] | None) -> tuple[Profile, str, str, list[str] | None]:
+def resolve_options(name: str, task: str, protocol: str | None, metrics: list[str] | None, *,
+                    scoring: bool = True) -> tuple[Profile, str, str, list[str] | None]:
     """(profile, task, protocol, metrics) for ``--dataset name``; the user's --protocol/--metrics win.
 
     Refuses (one line) a set vmbench cannot score as shipped, a --task that contradicts the
-    profile, and a default protocol this vmbench does not have yet.
+    profile, and (when `scoring`; ``check`` scores nothing) a default protocol this vmbench lacks.
     """
     profile = get_profile(name)
     if not profile.scorable:
@@ -40,7 +41,7 @@ def resolve_options(name: str, task: str, protocol: str | None, metrics: list[st
         raise InputError(f"dataset {profile.name} is scored as the {profile.task} task, not --task {task}")
     chosen = protocol or profile.protocol
     known = _known_protocols(profile.task)
-    if chosen not in known:
+    if scoring and chosen not in known:
         if protocol:
             raise InputError(f"unknown protocol {chosen!r}; available: {', '.join(known)}")
         raise InputError(
@@ -175,10 +176,10 @@ def per_split(profile: Profile, args, result) -> dict[str, dict]:
 
         proto = get_protocol(result.protocol)
         for split in profile.splits:
-            frames = result.frames[result.frames["dataset"] == split]
-            if len(frames):
-                clips, summary = aggregate(frames, proto, result.metrics)
-                out[split] = {"clips": int(len(clips)), "frames": int(len(frames)), "summary": summary}
+            rows = [r for r in result.frame_rows if r["dataset"] == split]
+            if rows:
+                clips, summary = aggregate(rows, proto, result.metrics)
+                out[split] = {"clips": len(clips), "frames": len(rows), "summary": summary}
         return out
     import copy
 

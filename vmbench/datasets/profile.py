@@ -71,7 +71,7 @@ class Profile:
             ("title", self.title),
             ("task", self.task),
             ("protocol", self.protocol + (f" (metrics {','.join(self.metrics)})" if self.metrics else "")),
-            ("splits", ", ".join(self.splits) + (" (reported per split)" if self.per_split else " (reported together)")
+            ("splits", ", ".join(self.splits) + (" (each reported, and the whole set)" if self.per_split else " (reported together)")
              if self.splits else "-"),
             ("layout", self.layout),
             ("predictions", self.pred_layout),

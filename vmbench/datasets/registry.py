@@ -7,7 +7,8 @@ from vmbench.errors import InputError
 
 __all__ = ["PROFILES", "get_profile", "profile_names"]
 
-_RVM = "PeterL1n/RobustVideoMatting@53d74c6 evaluation/evaluate_{lr,hr}.py, documentation/training.md"
+_RVM = ("PeterL1n/RobustVideoMatting@53d74c6 evaluation/evaluate_{lr,hr}.py, documentation/training.md, "
+        "evaluation/generate_videomatte_with_background_*.py (--num-samples 20, --num-frames 100)")
 _MATANYONE = "pq-yang/MatAnyone@e5ddc53 README.md, evaluation/eval_yt_{lr,hr}.py"
 _MATANYONE2 = "pq-yang/MatAnyone2@e337012 docs/EVAL.md, evaluation/eval_crgnn.py"
 
@@ -26,6 +27,7 @@ _PROFILES = (
         gt_ext=(".png",),
         size=(512, 288),
         frames=100,
+        clips=40,
         splits=("videomatte_motion", "videomatte_static"),
         download="https://robustvideomatting.blob.core.windows.net/eval/videomatte_512x288.tar (PNG 1.8G)",
         sources=(_RVM,),
@@ -42,10 +44,13 @@ _PROFILES = (
         gt_ext=(".jpg",),
         size=(1920, 1080),
         frames=100,
+        clips=40,
         splits=("videomatte_motion", "videomatte_static"),
+        per_split=True,
         download="https://robustvideomatting.blob.core.windows.net/eval/videomatte_1920x1080.tar (JPG 2.2G)",
-        sources=(_RVM,),
-        remarks="RVM's evaluate_hr.py needs predictions under the ground truth's file names (.jpg); "
+        sources=(_RVM, "arXiv 2108.11515 Table 7 (the static subset at 1920x1080, beside BGMv2)"),
+        remarks="RVM's main table pools both subsets; its Table 7 reports the static subset alone (BGMv2 needs "
+                "a static background), so both are printed. RVM's evaluate_hr.py needs predictions under the ground truth's file names (.jpg); "
                 "vmbench pairs by stem, as MatAnyone's eval_hr.py does.",
     ),
     Profile(
@@ -120,6 +125,10 @@ _PROFILES = (
         download="https://1drv.ms/u/s!AuG441T6ysq5g3pP5iTyOMRwUBDy?e=MdorID (192 GB in 1 GB parts; "
                  "BaiduYun mirror in the README, code v108)",
         sources=("yunkezhang/TCVOM@f5fa07a README.md, calc_metric.py",),
+        unsupported="VM108 ships its ground truth as the A channel of FG_done's RGBA frames and predictions as "
+                    "<frame>_pred.png, which vmbench's layouts do not read yet; write the A channel to "
+                    "GT/<video>/<frame>.png and the predictions to PRED/<video>/<frame>.png, then run eval "
+                    "--protocol tcvom --trimap (the <frame>_tri.png files) --flow dataset/flow_png",
         remarks="calc_metric.py skips videos with a missing frame silently; vmbench refuses them.",
     ),
     Profile(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 from vmbench.errors import InputError
 
@@ -34,6 +35,7 @@ def check_address(address: str) -> str:
 def connect(address: str):
     """A `distributed.Client` for a checked address; unreachable or refused is one InputError."""
     address = check_address(address)
+    _probe(address)
     try:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a declared dependency
@@ -42,3 +44,16 @@ def connect(address: str):
         return Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _probe(address: str) -> None:
+    """A plain TCP connect first, so a refused or unroutable tcp:// address fails in seconds
+    (Dask's client would retry until its timeout)."""
+    if not address.startswith("tcp://"):
+        return
+    host, _, port = address[len("tcp://"):].rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=3).close()
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc} "
+                         "(is `dask scheduler` running there?)") from None

@@ -61,7 +61,7 @@ def rvm_sheet_notes(lengths: list[int], keys: list[tuple[str, str]], alternative
     parts = []
     if left_out:
         parts.append(f"{what} differ in length ({min(lengths)} to {max(lengths)} frames); RVM's sheet pools "
-                     f"only the frame indices 0..{n_first - 1} of its first clip {name}"
+                     f"only the frame indices 0..{n_first - 1} of its first {what[:-1]} {name}"
                      + (" (and at most 700, columns C..ZZ)" if lengths[first] > SHEET_INDICES else "")
                      + f", leaving {left_out} frame(s) out of the dataset figure, and so does vmbench")
     if dropped > 0:

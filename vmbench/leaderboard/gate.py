@@ -9,6 +9,7 @@ Tolerances are relative (``MAD=2%``: worse by more than 2 % of the baseline fail
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from vmbench.errors import InputError
@@ -16,7 +17,7 @@ from vmbench.leaderboard.results import RunResult
 from vmbench.leaderboard.comparable import pair_problems, value_problems
 from vmbench.metrics.table import higher_is_better, lookup
 
-__all__ = ["Tolerance", "GateLine", "parse_tolerance", "parse_tolerances", "run_gate", "format_gate"]
+__all__ = ["Tolerance", "GateLine", "parse_tolerance", "parse_percent", "parse_tolerances", "run_gate", "format_gate"]
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,19 @@ def parse_tolerance(text: str) -> Tolerance:
         v = float(t[:-1] if rel else t)
     except ValueError:
         raise InputError(f"tolerance {text!r}: expected a number like 2% or 0.5") from None
-    if not v >= 0:
-        raise InputError(f"tolerance {text!r}: must be >= 0")
+    if not (math.isfinite(v) and v >= 0):
+        raise InputError(f"tolerance {text!r}: must be a finite number >= 0")
+    if rel and v > 1000:
+        raise InputError(f"tolerance {text!r}: more than 1000 % checks nothing; give at most 1000%")
     return Tolerance(v, rel)
+
+
+def parse_percent(text: str, option: str = "--all") -> Tolerance:
+    """A relative tolerance ("2%"); an absolute number would mix the units of every metric."""
+    if not str(text).strip().endswith("%"):
+        raise InputError(f"{option} {text!r}: expected a percentage like 2% (an absolute tolerance applies to "
+                         "one metric: --max-regress MAD=0.5)")
+    return parse_tolerance(text)
 
 
 def parse_tolerances(spec: str | None) -> dict[str, Tolerance]:
@@ -61,8 +72,12 @@ def parse_tolerances(spec: str | None) -> dict[str, Tolerance]:
             continue
         if "=" not in part:
             raise InputError(f"--max-regress {part!r}: expected METRIC=TOLERANCE, e.g. MAD=2%")
-        name, tol = part.split("=", 1)
-        out[name.strip()] = parse_tolerance(tol)
+        name, tol = (x.strip() for x in part.split("=", 1))
+        if not name:
+            raise InputError(f"--max-regress {part!r}: no metric name before '='")
+        if name in out:
+            raise InputError(f"--max-regress: metric {name!r} is given twice")
+        out[name] = parse_tolerance(tol)
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.table import Group, format_value
-from vmbench.leaderboard.units import higher_is_better, metric_unit
+from vmbench.metrics.table import higher_is_better, lookup
 
 __all__ = ["MARKER", "latex_escape", "podium", "group_latex", "write_latex"]
 
@@ -45,43 +45,56 @@ def podium(values: list[float | None], higher_better: bool) -> list[int | None]:
 
 
 def _header(g: Group, m: str) -> str:
-    u = metric_unit(g.protocol, m)
+    u = lookup(g.protocol, m)
+    if u is None:
+        return f"{latex_escape(m)} (unknown metric)"
     arrow = r"$\uparrow$" if higher_is_better(m, g.protocol) else r"$\downarrow$"
     return f"{latex_escape(m)} ({latex_escape(u.unit)}) {arrow}"
+
+
+def _plain(cell) -> str:
+    """A cell's number without marks: -- when missing or not finite; a dagger when not comparable."""
+    if cell is None or not math.isfinite(cell.value):
+        return "--"
+    return format_value(cell.value) + (r"$^\dagger$" if cell.problem is not None else "")
 
 
 def group_latex(g: Group) -> str:
     """One table environment: measured rows ranked, published rows (if any) below a rule, unmarked."""
     cols = "l" + "r" * len(g.metrics)
-    measured = [r for r in g.rows if r.kind == "measured"]
+    measured = [r for r in g.rows if r.kind == "measured" and r.not_comparable is None]
+    apart = [r for r in g.rows if r.kind == "measured" and r.not_comparable is not None]
     published = [r for r in g.rows if r.kind == "published"]
     places = {}
     for m in g.metrics:
-        vals = [r.cells[m].value if m in r.cells else None for r in measured]
-        places[m] = podium(vals, higher_is_better(m, g.protocol))
+        vals = [r.cells[m].value if m in r.cells and r.cells[m].problem is None and r.not_comparable is None
+                else None for r in measured]  # values that are not comparable get no place
+        hib = higher_is_better(m, g.protocol)
+        places[m] = podium(vals, hib) if hib is not None else [None] * len(vals)
     lines = [r"\begin{table}[t]", r"\centering", rf"\begin{{tabular}}{{{cols}}}", r"\toprule",
              " & ".join(["Method"] + [_header(g, m) for m in g.metrics]) + r" \\", r"\midrule"]
     for i, r in enumerate(measured):
         cells = [latex_escape(r.method)]
         for m in g.metrics:
-            cell = r.cells.get(m)
-            text = "--" if cell is None or not math.isfinite(cell.value) else format_value(cell.value)
+            text = _plain(r.cells.get(m))
             place = places[m][i]
             cells.append(f"{_STYLES[place - 1]}{{{text}}}" if place else text)
         lines.append(" & ".join(cells) + r" \\")
-    if published:
-        lines.append(r"\midrule")
-        for r in published:
-            cells = [latex_escape(f"{r.method} (published)")]
-            for m in g.metrics:
-                cell = r.cells.get(m)
-                cells.append("--" if cell is None or not math.isfinite(cell.value) else format_value(cell.value))
-            lines.append(" & ".join(cells) + r" \\")
+    for label, rows in (("not comparable", apart), ("published", published)):
+        if rows:
+            lines.append(r"\midrule")
+            for r in rows:
+                cells = [latex_escape(f"{r.method} ({label})")] + [_plain(r.cells.get(m)) for m in g.metrics]
+                lines.append(" & ".join(cells) + r" \\")
     caption = (f"Track {g.track}, protocol {g.protocol}; sorted by {g.sort_metric or '-'}. "
                "Best in bold, second underlined, third in italics (measured rows). "
                "$\\downarrow$ lower is better, $\\uparrow$ higher is better.")
     if published:
         caption += " Published rows are copied from papers (other data), not ranked."
+    if apart:
+        caption += " Rows marked not comparable were scored on other data or clips, not ranked."
+    if any(c.problem is not None for r in g.rows for c in r.cells.values()):
+        caption += " $^\\dagger$: not comparable (outside the metric's valid range or unknown), not ranked."
     lines += [r"\bottomrule", r"\end{tabular}", rf"\caption{{{latex_escape_caption(caption)}}}",
               rf"\label{{tab:vmbench-{_label(g.name)}}}", r"\end{table}"]
     return "\n".join(lines) + "\n"

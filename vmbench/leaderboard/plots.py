@@ -12,6 +12,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import RunResult, load_result
+from vmbench.outputs import atomic_path
 from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup
 
 __all__ = [
@@ -33,16 +34,19 @@ def _plt():
     return plt
 
 
-def _save(fig, out_base: Path) -> list[Path]:
-    """PNG and SVG; the SVG keeps its text as text (searchable, readable by screen readers)."""
+FORMATS = ("png", "svg")
+
+
+def _save(fig, out_base: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """PNG and SVG (or `formats`); the SVG keeps its text as text (searchable, readable by screen readers)."""
     import matplotlib
 
     out_base.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for ext in ("png", "svg"):
+    for ext in formats:
         p = out_base.with_name(out_base.name + f".{ext}")
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}):
-            fig.savefig(p, dpi=110, bbox_inches="tight")
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}), atomic_path(p) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)  # renamed whole onto p
         paths.append(p)
     _plt().close(fig)
     return paths
@@ -68,7 +72,8 @@ def _label(protocol: str, metric: str) -> str:
     return f"{metric} ({u.unit}, {'higher' if u.higher_is_better else 'lower'} is better)"
 
 
-def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "") -> list[Path]:
+def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "",
+                   formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Mean across clips at each frame index, per method, with an interquartile band (labelled)."""
     plt = _plt()
     from matplotlib.patches import Patch
@@ -93,10 +98,11 @@ def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, 
     handles.append(Patch(color="0.5", alpha=0.35, lw=0,
                          label="shaded band: interquartile range\n(25th-75th percentile across clips)"))
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _save(fig, Path(out_base))
+    return _save(fig, Path(out_base), formats)
 
 
-def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "") -> list[Path]:
+def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "",
+                  formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Dot plot: one row per clip, one marker per method, so per-clip wins are visible."""
     plt = _plt()
     keys: list[tuple] = []
@@ -119,7 +125,7 @@ def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *
     ax.set_title(title or f"{metric} per clip")
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _save(fig, Path(out_base))
+    return _save(fig, Path(out_base), formats)
 
 
 def _find_clip_dir(root: Path, dataset: str, clip: str, *, gt: bool) -> Path:
@@ -134,7 +140,8 @@ def _find_clip_dir(root: Path, dataset: str, clip: str, *, gt: bool) -> Path:
 
 
 def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root: str | Path,
-                        out_dir: str | Path, *, n: int = 3, metric: str | None = None) -> list[Path]:
+                        out_dir: str | Path, *, n: int = 3, metric: str | None = None,
+                        formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """For the n worst clips of a result, a strip: composite frame, ground truth, prediction, |error|.
 
     The worst frame of each clip (by `metric`, default the headline metric) is shown. Frames are read
@@ -192,7 +199,7 @@ def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root:
         fig.suptitle(f"{res.method}: {dataset}/{clip} frame {gt_path.stem} "
                      f"(worst frame; clip {metric} {row[metric]:.4g})", fontsize=10)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in f"{dataset}_{clip}")
-        written += _save(fig, Path(out_dir) / f"worst_{len(written) // 2 + 1}_{safe}")
+        written += _save(fig, Path(out_dir) / f"worst_{len(written) // len(formats) + 1}_{safe}", formats)
     return written
 
 

@@ -9,6 +9,7 @@ from vmbench.leaderboard.published import PublishedRow
 from vmbench.leaderboard.results import RunResult
 from vmbench.leaderboard.table import Group, build_groups, group_html, group_markdown, write_group_csv
 from vmbench.metrics.table import lookup
+from vmbench.outputs import atomic_write_text
 
 __all__ = ["write_leaderboard", "write_group_plots", "MARKER"]
 
@@ -29,9 +30,9 @@ def _units_md(g: Group) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_group_plots(g: Group, pdir: Path, *, strips: int = 3) -> list[Path]:
-    """The PNG (and SVG) figures of one group into `pdir`: each metric over time and per clip, and
-    worst-clip strips for plain runs whose run record names existing pred/gt folders. Returns the PNGs."""
+def write_group_plots(g: Group, pdir: Path, *, strips: int = 3, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+    """The figures of one group into `pdir` (PNG and SVG, or `formats`): each metric over time and per clip,
+    and worst-clip strips for plain runs whose run record names existing pred/gt folders. Returns the PNGs."""
     from vmbench.leaderboard.plots import plot_over_time, plot_per_clip, render_worst_strips
 
     measured = [r.result for r in g.measured]
@@ -40,15 +41,18 @@ def write_group_plots(g: Group, pdir: Path, *, strips: int = 3) -> list[Path]:
     figs = []
     for m in g.metrics:
         figs += [p for p in plot_over_time(measured, m, pdir / f"{_safe(m)}_over_time",
-                                           title=f"{m} over time ({g.track}, {g.protocol})") if p.suffix == ".png"]
+                                           title=f"{m} over time ({g.track}, {g.protocol})", formats=formats)
+                 if p.suffix == ".png"]
         figs += [p for p in plot_per_clip(measured, m, pdir / f"{_safe(m)}_per_clip",
-                                          title=f"{m} per clip ({g.track}, {g.protocol})") if p.suffix == ".png"]
+                                          title=f"{m} per clip ({g.track}, {g.protocol})", formats=formats)
+                 if p.suffix == ".png"]
     for res in measured:
         pred, gt = res.run.get("pred"), res.run.get("gt")
         plain = res.run.get("task") in (None, "plain")  # strips show one matte per clip
         if strips and plain and pred and gt and Path(pred).is_dir() and Path(gt).is_dir():
             figs += [p for p in render_worst_strips(res.path, pred, gt, pdir / "strips" / _safe(res.method),
-                                                    n=strips, metric=g.sort_metric) if p.suffix == ".png"]
+                                                    n=strips, metric=g.sort_metric, formats=formats)
+                     if p.suffix == ".png"]
     return figs
 
 
@@ -91,8 +95,8 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
     for g in groups:
         base = out / "tables" / _safe(g.name)
         md = group_markdown(g)
-        base.with_suffix(".md").write_text(f"## track {g.track}, protocol {g.protocol}\n\n" + md, encoding="utf-8")
-        base.with_suffix(".html").write_text(group_html(g), encoding="utf-8")
+        atomic_write_text(base.with_suffix(".md"), f"## track {g.track}, protocol {g.protocol}\n\n" + md)
+        atomic_write_text(base.with_suffix(".html"), group_html(g))
         write_group_csv(base.with_suffix(".csv"), [g])
         readme += [f"## Track `{g.track}`, protocol `{g.protocol}`", "", md, "Units:", "", _units_md(g)]
         measured = [r.result for r in g.measured]
@@ -102,5 +106,5 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
                 readme += ["Plots:", ""]
                 readme += [f"![{p.stem}]({p.relative_to(out).as_posix()})" for p in figs]
                 readme.append("")
-    (out / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
+    atomic_write_text(out / "README.md", "\n".join(readme) + "\n")
     return groups

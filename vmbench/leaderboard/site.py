@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.table import LEADER_MARK, TIED_MARK, Group, Row, _cell_text, format_value
-from vmbench.leaderboard.units import higher_is_better, metric_unit
+from vmbench.metrics.table import higher_is_better, lookup
 
 __all__ = ["MARKER", "write_site", "split_means", "CARD_FIELDS"]
 
@@ -30,7 +30,8 @@ CARD_FIELDS = (("adapter", "adapter"), ("method", "method"), ("track", "track"),
 _CARD_SKIP = {k for k, _ in CARD_FIELDS} | {"pred", "gt"}
 
 _CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#1b1b1b}
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;padding:0 1em;color:#1b1b1b}
+.scroll{overflow-x:auto}td.method{white-space:nowrap}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bottom:1px solid #e3e3e3}
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
@@ -83,10 +84,25 @@ def _num(value: float | None, text: str | None = None, cls: str = "num") -> str:
     return f'<td class="{cls}" data-v="{value!r}">{_e(text if text is not None else format_value(value))}</td>'
 
 
-def _header_label(g: Group, m: str) -> tuple[str, str]:
-    u = metric_unit(g.protocol, m)
+def _header_label(g: Group, m: str) -> tuple[str, str | None]:
+    """Header text (metric, unit, arrow) and the better direction; an unknown metric has neither."""
+    u = lookup(g.protocol, m)
+    if u is None:
+        return f"{m} (unknown metric, not ranked)", None
     hib = higher_is_better(m, g.protocol)
     return f"{m} ({u.unit}) {'↑' if hib else '↓'}", "higher" if hib else "lower"
+
+
+def _units_table(g: Group) -> str:
+    """Unit, direction and meaning of each column, from the metrics table."""
+    rows = []
+    for m in g.metrics:
+        u = lookup(g.protocol, m)
+        cells = ([m, u.unit, "higher" if u.higher_is_better else "lower", u.meaning] if u else
+                 [m, "unknown", "unknown", "not in vmbench's metrics table: not ranked"])
+        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    return ('<details class="units"><summary>Units</summary><table><thead><tr><th>metric</th><th>unit</th>'
+            "<th>better</th><th>meaning</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></details>")
 
 
 def _board(g: Group) -> str:
@@ -100,9 +116,9 @@ def _board(g: Group) -> str:
     for r in g.rows:
         cells = []
         if r.kind == "measured":
-            cells.append(_num(float(r.rank), str(r.rank)))
+            cells.append(_num(float(r.rank), str(r.rank)) if r.rank is not None else '<td class="num" data-v=""></td>')
             cells.append(f'<td class="method"><a href="#{_card_id(g, r)}">{_e(r.method)}</a></td>')
-            cells.append("<td>measured</td>")
+            cells.append(f"<td>{_e(r.not_comparable or 'measured')}</td>")
         else:
             p = r.published
             cells.append('<td class="num" data-v=""></td>')
@@ -114,7 +130,10 @@ def _board(g: Group) -> str:
                 cells.append(_num(None))
                 continue
             cls = "num lead" if c.leader else "num"
-            cells.append(_num(c.value, _cell_text(c), cls))
+            if c.problem is None:
+                cells.append(_num(c.value, _cell_text(c), cls))
+            else:  # shown, never sorted among the comparable values
+                cells.append(f'<td class="num" data-v="" title="{_e(c.problem)}">{_e(_cell_text(c))}</td>')
         n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
         cells.append(_num(float(n), str(n)) if r.kind == "measured" else '<td class="num" data-v=""></td>')
         cells.append(f"<td>{_e(r.info('date')[:10])}</td>")
@@ -212,14 +231,12 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
                                      f"{_e(g.protocol)}</a></li>" for g in groups) + "</ul></nav>")
     for g in groups:
         doc += [f'<section id="{_safe(g.name)}">', f"<h2>Track {_e(g.track)}, protocol {_e(g.protocol)}</h2>",
-                f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}. Units: '
-                + "; ".join(f"{_e(m)} {_e(metric_unit(g.protocol, m).unit)} ({_e(metric_unit(g.protocol, m).meaning)})"
-                            for m in g.metrics) + "</p>",
-                _board(g), _drilldown(g)]
+                f'<p class="legend">Sorted by {_e(g.sort_metric or "-")}.</p>',
+                '<div class="scroll">', _board(g), "</div>", _units_table(g), _drilldown(g)]
         if plots and g.measured:
             from vmbench.leaderboard.report import write_group_plots
 
-            figs = write_group_plots(g, out / "plots" / _safe(g.name), strips=strips)
+            figs = write_group_plots(g, out / "plots" / _safe(g.name), strips=strips, formats=("png",))
             if figs:
                 doc.append('<details class="plots" open><summary>Plots</summary>')
                 doc += [f'<figure><img src="{_e(p.relative_to(out).as_posix())}" alt="{_e(p.stem)}" loading="lazy">'

@@ -376,7 +376,9 @@ def write_group_csv(path: Path, groups: list[Group]) -> None:
     metrics: list[str] = []
     for g in groups:
         metrics += [m for m in g.metrics if m not in metrics]
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    from vmbench.outputs import atomic_path
+
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=csv_header(metrics), restval="")
         w.writeheader()
         for g in groups:
