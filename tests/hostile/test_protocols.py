@@ -292,3 +292,31 @@ def test_davis_rule_is_printed(tmp_path, capsys):
         _png(tmp_path / "pred" / "c" / "a" / f"{t}.png", np.roll(g, 1, axis=1))
     assert _eval(tmp_path, "--task", "instance", "--metrics", "J,F") == 0
     assert "frame rule davis (first and last frame of each sequence dropped)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("protocol", ["crgnn", "tcvom", "ftpvm"])
+def test_plain_only_protocols_refused_for_instance_tasks(tmp_path, protocol):
+    from vmbench.errors import InputError
+    from vmbench.instance.evaluate import evaluate_instance
+
+    g = np.zeros((8, 8), np.uint8)
+    _png(tmp_path / "gt" / "c" / "pha" / "a" / "0.png", g)
+    _png(tmp_path / "pred" / "c" / "a" / "0.png", g)
+    with pytest.raises(InputError, match="is for the plain task"):
+        evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol=protocol)
+
+
+def test_videomama_per_instance(tmp_path):
+    from vmbench.instance.evaluate import evaluate_instance
+
+    for t in range(2):
+        g = np.zeros((24, 24), np.uint8)
+        g[:, :12] = 255
+        p = g.copy()
+        p[:, 8:16] = 128  # inside the transition band (columns 8..16 of the eroded-fg/bg rule)
+        _png(tmp_path / "gt" / "c" / "pha" / "a" / f"{t}.png", g)
+        _png(tmp_path / "pred" / "c" / "a" / f"{t}.png", p)
+    res = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="videomama", metrics=["MAD-T", "MAD"])
+    # band: fg loses columns 8..11, bg columns 12..16 -> 9 columns; error 127/255 on 4, 128/255 on 4 of them
+    want = (4 * 127 + 4 * 128) / 255 / 9 * 1e3
+    assert res["summary"]["MAD-T"] == pytest.approx(want, rel=1e-6)

@@ -53,7 +53,12 @@ def resolve_metrics(protocol: str, metrics) -> tuple[tuple[str, ...], tuple[str,
     else:
         from vmbench.protocols import get_protocol
 
-        plain = get_protocol(protocol).resolve_metrics(rest or None)
+        proto = get_protocol(protocol)
+        if proto.gt_stride > 1 or proto.region in ("tcvom", "ftpvm"):
+            raise InputError(f"protocol {protocol!r} is for the plain task (its reference scores one matte per clip"
+                             f"{' on sparse ground truth' if proto.gt_stride > 1 else ' with the dataset trimaps'}); "
+                             "instance and referring tasks take rvm, rvm-hr, dim, maggie, davis or videomama")
+        plain = proto.resolve_metrics(rest or None)
     if requested and not rest:
         plain = ()
     return plain, davis
