@@ -183,3 +183,32 @@ def test_every_protocol_has_pooling_text():
     from vmbench.protocols import POOLING_TEXT
 
     assert {p.aggregation for p in PROTOCOLS.values()} <= set(POOLING_TEXT)
+
+
+@pytest.mark.parametrize("protocol", ["tcvom", "ftpvm", "videomama"])
+def test_runs_of_frames_give_the_rows_of_one_pass(tmp_path, protocol):
+    """Clips longer than one work item (32 frames): the run after the first is seeded with the frame
+    (and trimap) before it, so threads give exactly the single-pass rows."""
+    import cv2
+
+    from tests.hostile.test_protocols import _flow_tree
+    from vmbench.evaluate import evaluate
+
+    rng = np.random.default_rng(9)
+    for c in ("a", "b"):
+        for k in range(40):
+            g = np.clip(rng.normal(128, 100, (10, 14)), 0, 255).astype(np.uint8)
+            g[:, :3] = 255
+            p = np.clip(g.astype(int) + rng.integers(-30, 31, g.shape), 0, 255).astype(np.uint8)
+            tri = np.where(g > 240, 255, np.where(g < 15, 0, 128)).astype(np.uint8)
+            for sub, img in (("gt", g), ("pred", p), ("tri", tri)):
+                (tmp_path / sub / c).mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(tmp_path / sub / c / f"{k:04d}.png"), img)
+    _flow_tree(tmp_path, t=40, h=10, w=14)
+    extra = {"trimap": tmp_path / "tri"} if protocol != "videomama" else {}
+    if protocol == "tcvom":
+        extra["flow"] = tmp_path / "flow"
+    one = evaluate(tmp_path / "pred", tmp_path / "gt", protocol=protocol, workers=1, **extra)
+    two = evaluate(tmp_path / "pred", tmp_path / "gt", protocol=protocol, workers=3, **extra)
+    assert one.to_dict() == two.to_dict()
+    assert any(r["frame"] == "0032" for r in one.frame_rows)
