@@ -2,13 +2,17 @@
 
 Each module in `vmbench/commands/` defines ``register(subparsers)``, which adds its parser and
 sets ``func`` (called with the parsed namespace, returning an exit code). Library code raises
-`VmbenchError`; only this module turns it into a one-line message and exit code 2.
+`VmbenchError`; only this module turns it into a one-line message and exit code 2, and does
+the same for an unexpected OSError (permission, disk full) or decode error; ``VMBENCH_DEBUG=1``
+re-raises those with their traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -18,8 +22,15 @@ from vmbench.errors import VmbenchError
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line, like every other vmbench error (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"vmbench: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="vmbench",
         description="Exact, fast evaluation and benchmarking for video matting.",
     )
@@ -49,6 +60,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vmbench: interrupted", file=sys.stderr)
         return 130
+    except (OSError, UnicodeError) as exc:  # permission, disk full, unreadable bytes: one line, not a traceback
+        if os.environ.get("VMBENCH_DEBUG") == "1":
+            raise
+        print(f"vmbench: error: {_os_error_line(exc)} (VMBENCH_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 2
+
+
+def _os_error_line(exc: BaseException) -> str:
+    """`path: what went wrong` for an OSError or a decode error that reached the command line."""
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else ""
+        what = exc.strerror or exc.__class__.__name__
+        if exc.errno == errno.ENOSPC:
+            what = "no space left on the device (disk full)"
+        return f"{where}: {what}" if where else what
+    return f"cannot decode input ({exc})"
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """`evaluate`: score a prediction tree against a ground-truth tree under one protocol.
 
 Runs of frames are independent work items (the frame before a run is read again for dtSSD):
-they run in this process, in ``workers`` threads, or, clip by clip, on a Dask cluster
-(``scheduler``), and the numbers are identical whichever runs them (the same deterministic code
+they run through `vmbench.engine.run_items` in this process, in ``workers`` threads, or as Dask
+tasks on a cluster (``scheduler``), and the numbers are identical whichever runs them (the same deterministic code
 scores each frame, and rows are put back in the ground truth's order). Frames are streamed: a
 worker holds only its current and previous frame.
 """
@@ -14,54 +14,67 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-
+from vmbench.engine.cluster import check_address
+from vmbench.engine.executor import run_items
+from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
-from vmbench.io.frames import read_alpha_u8, read_rgb
 from vmbench.io.layouts import ClipPair, pair_clips
 from vmbench.protocols import ClipScorer, Protocol, get_protocol
+from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
 __all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
 
-RVM_EXCEL_MAX_FRAMES = 700  # RVM's sheet averages columns C..ZZ only
-
-
 @dataclass
 class EvalResult:
-    """Per-frame, per-clip and dataset values of one evaluation (metric values in protocol units)."""
+    """Per-frame, per-clip and dataset values of one evaluation (metric values in protocol units).
+
+    Rows are plain dicts (`frame_rows`, `clip_rows`); `frames` and `clips` build pandas DataFrames
+    of them on first use, so scoring never imports pandas.
+    """
 
     protocol: str
     metrics: tuple[str, ...]
-    frames: pd.DataFrame
-    clips: pd.DataFrame
+    frame_rows: list[dict]
+    clip_rows: list[dict]
     summary: dict[str, float]
     layout: str = ""
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def frames(self):
+        """One row per frame (dataset, clip, frame, metrics...) as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.frame_rows, columns=["dataset", "clip", "frame", *self.metrics])
+
+    @property
+    def clips(self):
+        """One row per clip (dataset, clip, frames, metric means) as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.clip_rows, columns=["dataset", "clip", "frames", *self.metrics])
+
     def to_dict(self) -> dict:
         """The result JSON: exactly the keys protocol, summary, clips, frames (docs/formats.md)."""
-        def records(df: pd.DataFrame) -> list[dict]:
-            return [
-                {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                for row in df.to_dict(orient="records")
-            ]
+        def plain(rows: list[dict]) -> list[dict]:
+            return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in rows]
 
         return {
             "protocol": self.protocol,
             "summary": {k: float(v) for k, v in self.summary.items()},
-            "clips": records(self.clips),
-            "frames": records(self.frames),
+            "clips": plain(self.clip_rows),
+            "frames": plain(self.frame_rows),
         }
 
 
 def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    pred_u8 = read_alpha_u8(pair.pred[i], notes)
-    gt_u8 = read_alpha_u8(pair.gt[i], notes)
+    pred_u8 = pair.pred.read(i, notes)
+    gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
         raise InputError(
-            f"{pair.pred[i]}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
-            f"{pair.gt[i]} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
+            f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
         )
     return pred_u8, gt_u8
 
@@ -89,15 +102,15 @@ def score_frames(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], t
         trimap = None
         if protocol.uses_trimap:
             if pair.trimaps is not None:
-                trimap = read_alpha_u8(pair.trimaps[i], notes)
+                trimap = normalise_trimap(pair.trimaps.read(i, notes), pair.trimaps.name(i), notes)
                 if trimap.shape != gt_u8.shape:
-                    raise InputError(f"{pair.trimaps[i]}: trimap size does not match the ground truth {pair.gt[i]}")
+                    raise InputError(f"{pair.trimaps.name(i)}: trimap size does not match the ground truth {pair.gt.name(i)}")
             else:
                 trimap = trimap_from_alpha(gt_u8, radius=trimap_radius)
         fgr = {}
         if wants_fgr:
-            fgr["pred_fgr"] = read_rgb(pair.pred_fgr[i]).astype(np.float32) / scale
-            fgr["gt_fgr"] = read_rgb(pair.gt_fgr[i]).astype(np.float32) / scale
+            fgr["pred_fgr"] = pair.pred_fgr.read_rgb(i).astype(np.float32) / scale
+            fgr["gt_fgr"] = pair.gt_fgr.read_rgb(i).astype(np.float32) / scale
         values = scorer.add(pred_u8, gt_u8, trimap=trimap, **fgr)
         rows.append({"dataset": pair.dataset, "clip": pair.clip, "frame": pair.stems[i], **values})
     return rows, notes
@@ -108,81 +121,73 @@ def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], tri
     return score_frames(pair, protocol_name, metrics, trimap_radius)
 
 
-def aggregate(frames: pd.DataFrame, protocol: Protocol, metrics: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, float]]:
+def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     """Per-clip means and the dataset figure, pooled as the protocol's reference pools them.
 
-    ``per-index`` (RVM/MatAnyone Excel sheet): mean over frame indices of the mean over clips at
-    that index; dtSSD's frame-0 zeros included. Equal to the mean over all frames when clips have
-    equal lengths. ``per-frame`` (DIM): mean over all frames (images).
+    `frames`: per-frame rows (dicts with dataset, clip and the metrics, clips contiguous, frames in
+    order; a DataFrame is accepted and then clips come back as one). Returns (clip rows, summary).
+    ``per-index`` (RVM/MatAnyone Excel sheet, `vmbench.engine.pooling.rvm_sheet`): mean over the
+    first clip's frame indices of the mean over clips at that index; dtSSD's frame-0 zeros
+    included. ``per-frame`` (DIM): mean over all frames (images).
     """
-    frames = frames.copy()
-    frames["_index"] = frames.groupby(["dataset", "clip"], sort=False).cumcount()
-    grouped = frames.groupby(["dataset", "clip"], sort=False)
-    clips = grouped[list(metrics)].mean().reset_index()
-    clips.insert(2, "frames", grouped.size().to_numpy())
-    if protocol.aggregation == "per-index":
-        per_index = frames.groupby("_index")[list(metrics)].mean()
-        summary = {m: float(per_index[m].mean()) for m in metrics}
-    else:
-        summary = {m: float(frames[m].mean()) for m in metrics}
-    return clips, summary
+    as_frame = hasattr(frames, "to_dict")
+    rows = frames.to_dict(orient="records") if as_frame else frames
+    clip_rows, per_clip = _clip_rows(rows, metrics)
+    keys = [(c["dataset"], c["clip"]) for c in clip_rows]
+    summary = {}
+    for m in metrics:
+        arrays = [v[m] for v in per_clip]
+        if protocol.aggregation == "per-index":
+            summary[m] = rvm_sheet(arrays, keys)
+        else:
+            summary[m] = float(np.concatenate(arrays).mean())
+    if as_frame:
+        import pandas as pd
+
+        return pd.DataFrame(clip_rows, columns=["dataset", "clip", "frames", *metrics]), summary
+    return clip_rows, summary
+
+
+def _clip_rows(rows: list[dict], metrics) -> tuple[list[dict], list[dict[str, np.ndarray]]]:
+    """(one row per clip with its frame count and metric means, each clip's per-frame arrays)."""
+    spans: list[tuple[str, str, int, int]] = []
+    for k, r in enumerate(rows):
+        key = (r["dataset"], r["clip"])
+        if spans and spans[-1][:2] == key:
+            spans[-1] = (*key, spans[-1][2], k + 1)
+        else:
+            spans.append((*key, k, k + 1))
+    clip_rows, per_clip = [], []
+    for dataset, clip, a, b in spans:
+        values = {m: np.array([rows[k][m] for k in range(a, b)], dtype=np.float64) for m in metrics}
+        per_clip.append(values)
+        clip_rows.append({"dataset": dataset, "clip": clip, "frames": b - a,
+                          **{m: float(values[m].mean()) for m in metrics}})
+    return clip_rows, per_clip
 
 
 SEGMENT_FRAMES = 32  # frames per work item: long clips spread over the workers, short ones stay whole
 
 
-def _run_local(pairs, protocol_name, metrics, trimap_radius, workers, progress):
-    """Score every clip in this process: in `workers` threads, each scoring a run of frames.
+@dataclass(frozen=True)
+class _Run:
+    """A work item: frames start..stop-1 of one clip."""
 
-    Threads, not processes: the PNG reader and every metric kernel release the GIL, so threads
-    run in parallel without the start-up and copying costs of processes.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tqdm import tqdm
-
-    jobs = [(c, s, min(s + SEGMENT_FRAMES, len(p.stems))) for c, p in enumerate(pairs) for s in range(0, len(p.stems), SEGMENT_FRAMES)]
-    per_clip: list[tuple[list[dict], list[str]]] = [([], []) for _ in pairs]
-    bar = tqdm(total=sum(len(p.stems) for p in pairs), desc="frames", unit="frame", disable=not progress, leave=False)
-
-    def run(job):
-        c, start, stop = job
-        return score_frames(pairs[c], protocol_name, metrics, trimap_radius, start, stop)
-
-    pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs))) if workers > 1 and len(jobs) > 1 else None
-    try:
-        outputs = pool.map(run, jobs) if pool else map(run, jobs)
-        for (c, start, stop), (rows, notes) in zip(jobs, outputs):  # in order, as the clips list their frames
-            per_clip[c][0].extend(rows)
-            per_clip[c][1].extend(notes)
-            bar.update(stop - start)
-        return per_clip
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
-        bar.close()
+    pair: ClipPair
+    protocol: str
+    metrics: tuple[str, ...]
+    trimap_radius: int
+    start: int
+    stop: int
 
 
-def _run_dask(pairs, protocol_name, metrics, trimap_radius, scheduler, progress):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise InputError("--scheduler needs dask[distributed] installed") from exc
-    from tqdm import tqdm
+def _score_run(run: _Run) -> tuple[list[dict], list[str]]:
+    return score_frames(run.pair, run.protocol, run.metrics, run.trimap_radius, run.start, run.stop)
 
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    try:
-        futures = client.map(score_pair, pairs, protocol_name=protocol_name, metrics=metrics,
-                             trimap_radius=trimap_radius, pure=False)
-        results = []
-        for fut in tqdm(futures, desc="clips", unit="clip", disable=not progress, leave=False):
-            results.append(fut.result())
-        return results
-    finally:
-        client.close()
+
+def _runs(pairs, protocol_name, metrics, trimap_radius) -> list[_Run]:
+    return [_Run(p, protocol_name, metrics, trimap_radius, s, min(s + SEGMENT_FRAMES, len(p.stems)))
+            for p in pairs for s in range(0, len(p.stems), SEGMENT_FRAMES)]
 
 
 def evaluate(
@@ -196,6 +201,8 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    precision: str = "u8",
+    sparse_gt: int = 0,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -207,44 +214,61 @@ def evaluate(
     metrics : subset of the protocol's metrics (default: its default set).
     trimap : folder mirroring `gt` with trimaps (``dim``); if omitted, made from the ground truth.
     workers : threads scoring frames in parallel (default: one per core); 1 scores in this thread.
-    scheduler : a Dask scheduler address; clips are then scored on its workers.
+    scheduler : a Dask scheduler address; runs of frames are then scored on its workers.
+    precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
+        of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
+    sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
     """
+    if scheduler:
+        check_address(scheduler)  # a typo fails before anything is read
     proto = get_protocol(protocol)
     chosen = proto.resolve_metrics(metrics)
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr)
+    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                               precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    if scheduler:
-        results = _run_dask(pairs, proto.name, chosen, trimap_radius, scheduler, progress)
-    else:
-        results = _run_local(pairs, proto.name, chosen, trimap_radius, workers, progress)
-    rows = [row for clip_rows, _ in results for row in clip_rows]
-    notes = _summarise_notes([n for _, clip_notes in results for n in clip_notes])
-    frames = pd.DataFrame(rows, columns=["dataset", "clip", "frame", *chosen])
-    clips, summary = aggregate(frames, proto, chosen)
-    longest = int(clips["frames"].max())
-    if proto.aggregation == "per-index" and longest > RVM_EXCEL_MAX_FRAMES:
-        notes.append(
-            f"clips have up to {longest} frames; RVM's Excel sheet would average only the first "
-            f"{RVM_EXCEL_MAX_FRAMES} frame indices (columns C..ZZ); vmbench averages all of them"
-        )
-    return EvalResult(proto.name, chosen, frames, clips, summary, layout, notes)
+    runs = _runs(pairs, proto.name, chosen, trimap_radius)
+    results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
+                        weight=lambda r: r.stop - r.start, unit="frame")
+    rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
+    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
+    if precision == "float":
+        notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
+    clip_rows, summary = aggregate(rows, proto, chosen)
+    if proto.aggregation == "per-index":
+        _, per_clip = _clip_rows(rows, chosen)
+        keys = [(c["dataset"], c["clip"]) for c in clip_rows]
+        every = {m: every_index([v[m] for v in per_clip]) for m in chosen}
+        notes += rvm_sheet_notes([c["frames"] for c in clip_rows], keys, every)
+    return EvalResult(proto.name, chosen, rows, clip_rows, summary, layout, notes)
 
 
 def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each."""
+    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
+    a note that occurs once is kept as it is."""
     by_kind: dict[str, list[str]] = {}
-    for note in notes:
+    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
         path, _, what = note.rpartition(": ")
         by_kind.setdefault(what, []).append(path)
     out = []
     for what, paths in by_kind.items():
-        shown = ", ".join(os.path.basename(p) for p in paths[:keep])
+        if len(paths) == 1:
+            out.append(f"{paths[0]}: {what}")
+            continue
+        shown = ", ".join(_short(p) for p in paths[:keep])
         more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
         out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
     return out
+
+
+def _short(path: str) -> str:
+    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
+    name = os.path.basename(path)
+    if name.split(".")[0] in ("pha", "alpha"):
+        return os.path.join(os.path.basename(os.path.dirname(path)), name)
+    return name

@@ -20,6 +20,7 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.metrics import _conn, _grad, _kernels, _pixel
+from vmbench.metrics.table import meanings as metric_meanings
 
 __all__ = ["Protocol", "PROTOCOLS", "get_protocol", "score_clip", "ClipScorer", "METRIC_ORDER"]
 
@@ -33,7 +34,7 @@ _NO_MASK = np.zeros((1, 1), dtype=np.uint8)
 
 @dataclass(frozen=True)
 class Protocol:
-    """A named evaluation protocol; `units` says what each reported number means."""
+    """A named evaluation protocol; `units` (from vmbench.metrics.table) says what each number means."""
 
     name: str
     reference: str
@@ -64,16 +65,6 @@ class Protocol:
         return tuple(m for m in METRIC_ORDER if m in chosen)
 
 
-_PIXEL_UNITS = {
-    "MAD": "mean |p-g| over the frame, x1e3",
-    "MSE": "mean (p-g)^2 over the frame, x1e3",
-    "SAD": "sum |p-g| over the frame, /1e3",
-    "Grad": "sum (|grad g|-|grad p|)^2 over the frame, /1e3 (sigma 1.4)",
-    "Conn": "sum |phi_g-phi_p| over the frame, /1e3 (theta 0.15, step 0.1)",
-    "dtSSD": "sqrt(mean ((p_t-p_t-1)-(g_t-g_t-1))^2) x1e2; 0 at frame 0",
-    "fgr_MAD": "mean |F_p-F_g| over pixels with g>0, 3 channels, x1e3",
-    "fgr_MSE": "mean (F_p-F_g)^2 over pixels with g>0, 3 channels, x1e3",
-}
 
 PROTOCOLS: dict[str, Protocol] = {
     "rvm": Protocol(
@@ -81,7 +72,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="RobustVideoMatting evaluation/evaluate_lr.py (= MatAnyone eval_yt_lr.py / eval_lr.py)",
         default_metrics=("MAD", "MSE", "Grad", "Conn", "dtSSD"),
         available_metrics=("MAD", "MSE", "SAD", "Grad", "Conn", "dtSSD", "fgr_MAD", "fgr_MSE"),
-        units={**_PIXEL_UNITS, "Grad": _PIXEL_UNITS["Grad"] + ", per-image min-max first"},
+        units=metric_meanings("rvm"),
         uses_trimap=False,
         grad_minmax=True,
         conn_indexnet_rule=False,
@@ -93,7 +84,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="RobustVideoMatting evaluation/evaluate_hr.py (= MatAnyone eval_yt_hr.py / eval_hr.py)",
         default_metrics=("MAD", "MSE", "Grad", "dtSSD"),
         available_metrics=("MAD", "MSE", "SAD", "Grad", "Conn", "dtSSD", "fgr_MAD", "fgr_MSE"),
-        units={**_PIXEL_UNITS, "Grad": _PIXEL_UNITS["Grad"] + ", no normalisation"},
+        units=metric_meanings("rvm-hr"),
         uses_trimap=False,
         grad_minmax=False,
         conn_indexnet_rule=False,
@@ -105,12 +96,7 @@ PROTOCOLS: dict[str, Protocol] = {
         reference="Deep Image Matting MATLAB code (compute_*_loss.m, IndexNet mirror hleval.m)",
         default_metrics=("SAD", "MSE", "Grad", "Conn"),
         available_metrics=("SAD", "MSE", "Grad", "Conn"),
-        units={
-            "SAD": "sum |p-g| over trimap==128, /1e3",
-            "MSE": "mean (p-g)^2 over trimap==128, unscaled",
-            "Grad": "sum (|grad p|-|grad g|)^2 over trimap==128 after mat2gray, /1e3",
-            "Conn": "sum |phi_g-phi_p| over trimap==128, /1e3 (IndexNet empty-intersection rule)",
-        },
+        units=metric_meanings("dim"),
         uses_trimap=True,
         grad_minmax=True,
         conn_indexnet_rule=True,

@@ -103,8 +103,9 @@ def write_run_record(result_json: Path, record: dict) -> Path:
         text = json.dumps(record, indent=1, default=str)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{path}: run record is not JSON-serialisable ({exc})") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n")
+    from vmbench.outputs import atomic_write_text
+
+    atomic_write_text(path, text + "\n")
     return path
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 from tabulate import tabulate
 
 from vmbench.errors import InputError
@@ -22,14 +21,14 @@ def format_table(result, *, max_clips: int = 200) -> str:
     """Per-clip rows, then the dataset summary, then the protocol and the units of each column."""
     proto = PROTOCOLS.get(result.protocol)
     metrics = list(result.metrics)
-    clips = result.clips
+    clips = result.clip_rows
     headers = ["dataset", "clip", "frames", *metrics]
     rows = [[r["dataset"] or "-", r["clip"], r["frames"], *[_fmt(float(r[m])) for m in metrics]]
-            for r in clips.head(max_clips).to_dict(orient="records")]
+            for r in clips[:max_clips]]
     lines = [tabulate(rows, headers=headers, tablefmt="simple")]
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --csv / --json)")
-    total_frames = int(clips["frames"].sum())
+    total_frames = int(sum(r["frames"] for r in clips))
     summary = [["all", f"{len(clips)} clips", total_frames, *[_fmt(result.summary[m]) for m in metrics]]]
     lines.append("")
     lines.append(tabulate(summary, headers=["summary", "", "frames", *metrics], tablefmt="simple"))
@@ -48,23 +47,36 @@ def format_table(result, *, max_clips: int = 200) -> str:
     return "\n".join(lines)
 
 
-def check_writable(path: Path, *, overwrite: bool) -> None:
-    """Refuse to replace an existing file or non-empty folder unless `overwrite`."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        if path.is_file() or (path.is_dir() and any(path.iterdir())):
-            raise InputError(f"{path}: already exists; pass --overwrite to replace it")
+CSV_NAMES = ("summary.csv", "clips.csv", "frames.csv")
+
+
+def check_writable(path: Path, *, overwrite: bool, inputs=(), folder: bool = False, option: str = "output") -> None:
+    """Refuse an output on or inside an input, of the wrong kind, existing (unless `overwrite`) or
+    unwritable (vmbench.outputs); `folder` for the --csv folder, else a file and its .run.json."""
+    from vmbench.outputs import check_file_target, check_folder_target
+    from vmbench.provenance import run_record_path
+
+    if folder:
+        check_folder_target(path, inputs=inputs, overwrite=overwrite, option=option, writes=CSV_NAMES)
+    else:
+        check_file_target(path, inputs=inputs, overwrite=overwrite, option=option)
+        check_file_target(run_record_path(path), inputs=inputs, overwrite=overwrite, option=f"{option} (run record)")
 
 
 def write_json(result, path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The result JSON, written atomically (temp file renamed over `path`)."""
+    from vmbench.outputs import atomic_write_text
+
     data = result if isinstance(result, dict) else result.to_dict()
-    path.write_text(json.dumps(data, indent=1) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def write_csv(result, folder: Path) -> list[Path]:
     """summary.csv (metric,value), clips.csv and frames.csv in `folder`."""
+    import pandas as pd
+
+    from vmbench.outputs import atomic_path
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     data = result if isinstance(result, dict) else result.to_dict()
@@ -72,6 +84,7 @@ def write_csv(result, folder: Path) -> list[Path]:
     summary = pd.DataFrame({"protocol": data["protocol"], "metric": list(data["summary"]), "value": list(data["summary"].values())})
     for name, frame in (("summary", summary), ("clips", pd.DataFrame(data["clips"])), ("frames", pd.DataFrame(data["frames"]))):
         out = folder / f"{name}.csv"
-        frame.to_csv(out, index=False)
+        with atomic_path(out) as tmp:
+            frame.to_csv(tmp, index=False)
         written.append(out)
     return written

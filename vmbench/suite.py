@@ -36,7 +36,8 @@ def runnable_methods() -> list[str]:
 
 
 def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu", workers: int = 1,
-               overwrite: bool = False, progress: bool = False, log=print) -> Path:
+               overwrite: bool = False, progress: bool = False, log=print, scheduler: str | None = None,
+               resources: dict | None = None) -> Path:
     """Predict with adapter `name` on `data_root`, score, and return the result JSON path."""
     from vmbench.adapters.registry import create_adapter, resolve_weights
     from vmbench.adapters.runner import run_adapter
@@ -49,17 +50,18 @@ def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu
     weights = resolve_weights(adapter, None)
     pred = out_root / "predictions" / name
     start = time.perf_counter()
-    run_adapter(adapter, data_root, pred, weights=weights, device=device, overwrite=overwrite, progress=progress)
+    run_adapter(adapter, data_root, pred, weights=weights, device=device, overwrite=overwrite, progress=progress,
+                scheduler=scheduler, resources=resources)
     seconds = time.perf_counter() - start
     if adapter.track == Track.CAPTION:
         from vmbench.instance import evaluate_referring
 
         gt = data_root / "instance"
-        data = evaluate_referring(pred, gt, protocol="rvm", workers=workers)
+        data = evaluate_referring(pred, gt, protocol="rvm", workers=workers, scheduler=scheduler)
         task = "referring"
     else:
         gt = data_root / "plain"
-        data = evaluate(pred, gt, protocol="rvm", workers=workers).to_dict()
+        data = evaluate(pred, gt, protocol="rvm", workers=workers, scheduler=scheduler).to_dict()
         task = "plain"
     result = out_root / "results" / f"{name}.json"
     write_json(data, result)
@@ -71,10 +73,11 @@ def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu
 
 
 def run_suite(data_root: Path, out_root: Path, *, methods: list[str] | None = None, device: str = "cpu",
-              workers: int = 1, overwrite: bool = False, progress: bool = False, log=print) -> list[Path]:
+              workers: int = 1, overwrite: bool = False, progress: bool = False, log=print,
+              scheduler: str | None = None, resources: dict | None = None) -> list[Path]:
     """Run every method (default: all runnable here) and return the result JSON paths."""
     methods = methods or runnable_methods()
     if not methods:
         raise InputError("no adapter can run here (see `vmbench run-baseline --list`)")
     return [run_method(m, data_root, out_root, device=device, workers=workers, overwrite=overwrite,
-                       progress=progress, log=log) for m in methods]
+                       progress=progress, log=log, scheduler=scheduler, resources=resources) for m in methods]

@@ -58,6 +58,7 @@ def test_size_mismatch(tmp_path):
     _clip(tmp_path / "pred", pha=False, shape=(8, 12))
     with pytest.raises(InputError, match=r"pred/c: predicted frames are 12x8, the ground truth is 10x8"):
         evaluate_instance(tmp_path / "pred", tmp_path / "gt")
+    _clip(tmp_path / "pred", pha=False)  # the prediction right, one ground-truth frame of another size
     _w(tmp_path / "gt" / "c" / "pha" / "a" / "0001.png", (9, 10))
     with pytest.raises(InputError, match=r"gt/c/pha/a/0001.png: size 10x9"):
         evaluate_instance(tmp_path / "pred", tmp_path / "gt")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from vmbench.errors import InputError
 from vmbench.io.frames import list_frames, read_rgb, write_alpha
 
 __all__ = ["ClipJob", "find_jobs", "default_guidance", "resolve_device", "weights_sha256", "run_adapter",
-           "RUN_RECORD"]
+           "RUN_RECORD", "adapter_settings", "parse_shard", "shard_of", "predict_clip_task"]
 
 RUN_RECORD = "run.json"
 
@@ -212,24 +213,83 @@ def _caption_jobs(data_root: Path) -> list[ClipJob]:
     return jobs
 
 
-def _write_record(out_dir: Path, record: dict) -> None:
-    tmp = out_dir / f".{RUN_RECORD}.tmp"
+def _write_record(out_dir: Path, record: dict, name: str = RUN_RECORD) -> None:
+    tmp = out_dir / f".{name}.tmp"
     tmp.write_text(json.dumps(record, indent=1) + "\n")
-    os.replace(tmp, out_dir / RUN_RECORD)
+    os.replace(tmp, out_dir / name)
 
 
-def _read_record(out_dir: Path) -> dict | None:
-    path = out_dir / RUN_RECORD
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: unreadable run record ({exc}); pass --overwrite to start afresh") from None
-    return data if isinstance(data, dict) else None
+def _read_records(out_dir: Path) -> dict[str, dict]:
+    """{file name: record} of the run records in `out_dir`: run.json and the shards' run.shard-I-of-N.json."""
+    out = {}
+    for path in sorted(out_dir.glob("run*.json")):
+        if path.name != RUN_RECORD and not _SHARD_RECORD.fullmatch(path.name):
+            continue
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: unreadable run record ({exc}); remove it or choose another --out") from None
+        if isinstance(data, dict):
+            out[path.name] = data
+    return out
 
 
-_IDENTITY = ("adapter", "adapter_class", "track", "guidance", "weights_sha256", "data_root")
+_SHARD_RECORD = re.compile(r"run\.shard-\d+-of-\d+\.json")
+
+#: what must match the run record for a run to resume (docs/cluster.md)
+_IDENTITY = ("dataset_hash", "adapter", "adapter_class", "settings", "track", "guidance", "weights_sha256")
+
+
+def adapter_settings(adapter) -> dict:
+    """An adapter's settings as the run record keeps them: ``adapter.settings()`` if it has one, else
+    its public attributes of plain types (read before ``load``, so weights do not enter)."""
+    custom = getattr(adapter, "settings", None)
+    if callable(custom):
+        return json.loads(json.dumps(custom(), default=str))
+    plain = (str, int, float, bool, type(None))
+    return {k: v for k, v in sorted(vars(adapter).items())
+            if not k.startswith("_") and k != "name" and isinstance(v, plain)}
+
+
+def _differs(previous: dict, identity: dict) -> str | None:
+    """The first identity field in which `previous` differs, worded for the user; None if all match."""
+    for k in _IDENTITY:
+        if previous.get(k) != identity[k]:
+            return f"{k}: the record has {previous.get(k)!r}, this run {identity[k]!r}"
+    return None
+
+
+def _frames_complete(folder: Path, stems: list[str]) -> bool:
+    """A clip is done iff its final folder holds a PNG for every frame."""
+    if not folder.is_dir():
+        return False
+    names = {p.name for p in folder.iterdir()}
+    return all(f"{s}.png" in names for s in stems)
+
+
+def _clear_own_clip(target: Path, frames_rel: str) -> None:
+    """Remove a clip folder vmbench wrote: only its PNG frames and the folders holding them.
+
+    Anything else found there is not ours: it is left in place and the run stops, naming it.
+    """
+    frames = target / frames_rel
+    foreign = [p for p in target.rglob("*") if not (p.is_dir() or (p.parent == frames and p.suffix == ".png"))]
+    if foreign:
+        raise InputError(f"{foreign[0]}: not written by vmbench, inside an output clip folder; vmbench will not "
+                         "delete it (move it, or choose another --out)")
+    for p in frames.glob("*.png"):
+        p.unlink()
+    for d in sorted((p for p in target.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        d.rmdir()
+    if target.exists():
+        target.rmdir()
+
+
+def _check_outside(out_dir: Path, data_root: Path) -> None:
+    out, data = out_dir.resolve(), data_root.resolve()
+    if out == data or data in out.parents or out in data.parents:
+        raise InputError(f"{out_dir}: the output folder is {'inside' if data in out.parents else 'the same as or above'} "
+                         f"the input {data_root}; vmbench never writes into an input (choose another --out)")
 
 
 def _predict_clip(adapter, job: ClipJob, dest: Path, bar) -> float:
@@ -262,10 +322,77 @@ def _predict_clip(adapter, job: ClipJob, dest: Path, bar) -> float:
             alpha = np.clip(alpha.astype(np.float32), 0.0, 1.0)
         write_alpha(frames_dir / f"{job.stems[count]}.png", alpha)
         count += 1
-        bar.update(1)
+        if bar is not None:
+            bar.update(1)
     if count != n:
         raise InputError(f"{who}: yielded {count} frames, the clip has {n}")
     return seconds
+
+
+@dataclass
+class _ClipTask:
+    """One clip prediction as a work item: everything a worker (here or on Dask) needs."""
+
+    adapter: object  # an unloaded adapter instance (pickled to Dask workers)
+    weights: Path | None
+    weights_sha256: str | None
+    device: str
+    job: ClipJob
+    out_dir: Path
+
+
+_LOADED: dict = {}  # per process: (adapter class, settings, weights hash, device) -> loaded adapter
+
+
+def _loaded(task: _ClipTask):
+    """The task's adapter, loaded once per process (a Dask worker predicts many clips)."""
+    a = task.adapter
+    key = (f"{type(a).__module__}.{type(a).__qualname__}", getattr(a, "name", ""),
+           json.dumps(adapter_settings(a), sort_keys=True), task.weights_sha256, task.device)
+    if key not in _LOADED:
+        a.load(task.weights, task.device)
+        _LOADED[key] = a
+    return _LOADED[key]
+
+
+def predict_clip_task(task: _ClipTask, bar=None) -> dict:
+    """Predict one clip into a hidden temporary folder and rename it into place when complete;
+    returns its run-record entry. Safe to re-run after a lost worker: the temporary folder is
+    discarded and redone; a clip whose final folder holds all frames is never touched."""
+    job = task.job
+    target = task.out_dir / job.out_rel
+    tmp = target.with_name(f".{target.name}.partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)  # our own half-written temporary folder (hidden name, made by us)
+    seconds = _predict_clip(_loaded(task), job, tmp, bar)
+    if target.exists():
+        _clear_own_clip(target, job.frames_rel)
+    os.replace(tmp, target)
+    entry = {"key": job.key, "dataset": job.dataset, "clip": job.clip, "frames": len(job.stems),
+             "seconds": round(seconds, 6), "seconds_per_frame": round(seconds / len(job.stems), 6)}
+    if job.expression is not None:
+        entry["expression"] = job.expression
+        entry["caption"] = job.clip_input.caption
+    return entry
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"I/N"`` -> (I, N) with 1 <= I <= N; None for None."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise InputError(f"--shard {text!r}: expected I/N with 1 <= I <= N (e.g. 2/8: the second of 8 shards)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def shard_of(jobs: list[ClipJob], shard: tuple[int, int] | None) -> list[ClipJob]:
+    """The jobs of shard I of N: every N-th job of the sorted job list, starting at the I-th
+    (deterministic: the same data gives every shard the same clips on any machine)."""
+    if shard is None:
+        return jobs
+    i, n = shard
+    return [j for k, j in enumerate(jobs) if k % n == i - 1]
 
 
 def run_adapter(
@@ -279,28 +406,42 @@ def run_adapter(
     overwrite: bool = False,
     resume: bool = True,
     progress: bool = False,
+    scheduler: str | None = None,
+    resources: dict | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> dict:
     """Run `adapter` on every sequence of `data_root` and write predictions under `out_dir`.
 
     Parameters
     ----------
-    adapter : an `Adapter` instance (not yet loaded; ``load(weights, device)`` is called here).
+    adapter : an `Adapter` instance (not yet loaded; ``load(weights, device)`` is called once per
+        process that predicts).
     data_root : embedded-benchmark root (holds ``plain/`` and, for captions, ``instance/``).
-    out_dir : prediction root. If it already holds other results (no ``run.json`` of the same
-        adapter, track, guidance, weights and data), it is refused unless `overwrite`.
+    out_dir : prediction root. A clip is done iff its final folder holds all its frames. An earlier
+        run's folder is resumed only when its run record matches this run's dataset hash, adapter,
+        adapter settings, track, guidance and weights hash; otherwise the first differing field is
+        named and nothing happens unless `overwrite`, which removes only what vmbench wrote there
+        (the clips its record lists, as PNG frames) and never anything else.
     guidance : guidance kind for trimap / mask tracks (default: the adapter's or the track's).
     weights : weights path already resolved (`vmbench.adapters.registry.resolve_weights`).
-    resume : skip clips that ``run.json`` records as complete and whose folders exist.
+    resume : skip clips that are done.
+    scheduler : a Dask scheduler address: one task per clip on its workers, which write to
+        `out_dir` (shared storage); `resources` (e.g. {"GPU": 1}) are the tasks' Dask resources.
+    shard : (I, N): predict only shard I of N (`shard_of`); its record is ``run.shard-I-of-N.json``
+        and a later plain run (no shard) finds every clip done and writes the complete run.json.
 
-    Returns the run record (also written to ``OUT/run.json``).
+    Returns the run record (also written to ``OUT/run.json`` or the shard's record).
     """
-    from tqdm import tqdm
-
     from vmbench import __version__
     from vmbench.provenance import dataset_hash, git_commit
 
+    if scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(scheduler)
     data_root = Path(data_root).resolve()
     out_dir = Path(out_dir)
+    _check_outside(out_dir, data_root)
     track = Track(adapter.track)
     kind = guidance or default_guidance(adapter)
     if track in (Track.NONE, Track.CAPTION):
@@ -313,84 +454,123 @@ def run_adapter(
     wpath = Path(weights).resolve() if weights is not None else None
     cls = type(adapter)
     identity = {
+        "dataset_hash": dataset_hash(data_root) or f"path:{data_root}",
         "adapter": adapter.name,
         "adapter_class": f"{cls.__module__}.{cls.__qualname__}",
+        "settings": adapter_settings(adapter),
         "track": track.value,
         "guidance": kind,
-        "weights": str(wpath) if wpath else None,
         "weights_sha256": weights_sha256(wpath),
-        "data_root": str(data_root),
     }
     source = getattr(adapter, "weights_source", None)  # optional: where the weights came from
     source = source(wpath) if callable(source) else None
 
-    previous = _read_record(out_dir) if out_dir.is_dir() else None
+    previous = _read_records(out_dir) if out_dir.is_dir() else {}
     occupied = out_dir.is_dir() and any(not p.name.startswith(".") for p in out_dir.iterdir())
     done: dict[str, dict] = {}
-    if occupied and not overwrite:
-        same = previous is not None and all(previous.get(k) == identity[k] for k in _IDENTITY)
-        if not (same and resume):
-            why = ("holds results of a different run" if previous is not None else "is not empty")
-            raise InputError(f"{out_dir}: output folder {why}; pass --overwrite to replace them "
-                             "or choose another --out")
-        done = {c["key"]: c for c in previous.get("clips", []) if isinstance(c, dict) and "key" in c}
+    if occupied:
+        if not previous:
+            if not overwrite:
+                raise InputError(f"{out_dir}: output folder is not empty and holds no vmbench run record; pass "
+                                 "--overwrite to write beside what is there (vmbench deletes none of it) or choose another --out")
+            theirs = next((out_dir / j.out_rel for j in jobs if (out_dir / j.out_rel).exists()), None)
+            if theirs is not None:
+                raise InputError(f"{theirs}: exists and was not written by vmbench (no run record); vmbench will not "
+                                 "replace it, --overwrite included (move it, or choose another --out)")
+        why = next((f"{name}: {d}" for name, rec in previous.items() if (d := _differs(rec, identity))), None)
+        if previous and (why is not None or not resume):
+            if not overwrite:
+                reason = f"it holds a different run ({why})" if why else "resuming is off"
+                raise InputError(f"{out_dir}: cannot resume, {reason}; pass --overwrite to start over "
+                                 "(removes only the clips vmbench wrote there) or choose another --out")
+            _start_over(out_dir, previous, jobs)
+            previous = {}
+        for rec in previous.values():
+            done.update({c["key"]: c for c in rec.get("clips", []) if isinstance(c, dict) and "key" in c})
 
+    record_name = RUN_RECORD if shard is None else f"run.shard-{shard[0]}-of-{shard[1]}.json"
+    mine = shard_of(jobs, shard)
     record = {
         **identity,
+        "weights": str(wpath) if wpath else None,
         **({"weights_source": source} if source else {}),
+        "data_root": str(data_root),
         "device": device,
         "vmbench_version": __version__,
         "git_commit": git_commit(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "dataset_hash": dataset_hash(data_root),
+        "shard": f"{shard[0]}/{shard[1]}" if shard else None,
         "complete": False,
         "clips": [],
     }
     out_dir.mkdir(parents=True, exist_ok=True)
 
     todo = []
-    for job in jobs:
-        prev = done.get(job.key)
-        target = out_dir / job.out_rel
-        if prev is not None and prev.get("frames") == len(job.stems) and target.is_dir():
-            record["clips"].append(prev)
+    for job in mine:
+        if resume and _frames_complete(out_dir / job.out_rel / job.frames_rel, job.stems):
+            record["clips"].append(done.get(job.key) or {"key": job.key, "dataset": job.dataset, "clip": job.clip,
+                                                         "frames": len(job.stems), "seconds": None,
+                                                         "seconds_per_frame": None})
         else:
             todo.append(job)
     _finish(record)
-    _write_record(out_dir, record)
-    if todo:
-        adapter.load(wpath, device)
-    with tqdm(total=sum(len(j.stems) for j in todo), disable=not progress, unit="frame",
-              desc=adapter.name) as bar:
-        for job in todo:
-            target = out_dir / job.out_rel
-            tmp = target.with_name(f".{target.name}.partial")
-            if tmp.exists():
-                shutil.rmtree(tmp)
-            seconds = _predict_clip(adapter, job, tmp, bar)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-            entry = {"key": job.key, "dataset": job.dataset, "clip": job.clip, "frames": len(job.stems),
-                     "seconds": round(seconds, 6), "seconds_per_frame": round(seconds / len(job.stems), 6)}
-            if job.expression is not None:
-                entry["expression"] = job.expression
-                entry["caption"] = job.clip_input.caption
-            record["clips"].append(entry)
-            _finish(record)
-            _write_record(out_dir, record)
+    _write_record(out_dir, record, record_name)
+    tasks = [_ClipTask(adapter, wpath, identity["weights_sha256"], device, j, out_dir) for j in todo]
+
+    def finished(_, entry):
+        record["clips"].append(entry)
+        _finish(record)
+        _write_record(out_dir, record, record_name)
+
+    if scheduler:
+        from vmbench.engine.executor import run_items
+
+        run_items(predict_clip_task, tasks, scheduler=scheduler, resources=resources, on_done=finished,
+                  progress=progress, unit="clip")
+    else:
+        from tqdm import tqdm
+
+        with tqdm(total=sum(len(j.stems) for j in todo), disable=not progress, unit="frame",
+                  desc=adapter.name) as bar:
+            for task in tasks:
+                finished(None, predict_clip_task(task, bar))
     order = {j.key: i for i, j in enumerate(jobs)}
     record["clips"].sort(key=lambda c: order.get(c["key"], len(order)))
-    record["skipped"] = len(jobs) - len(todo)
+    record["skipped"] = len(mine) - len(todo)
     record["complete"] = True
     _finish(record)
-    _write_record(out_dir, record)
+    _write_record(out_dir, record, record_name)
+    if shard is None:
+        for name in previous:
+            if name != RUN_RECORD:
+                (out_dir / name).unlink()  # the shards' records are folded into run.json
     return record
+
+
+def _start_over(out_dir: Path, records: dict[str, dict], jobs: list[ClipJob]) -> None:
+    """--overwrite: remove what the earlier run records say vmbench wrote, nothing else."""
+    rel = {j.key: j.frames_rel for j in jobs}
+    for name, rec in records.items():
+        for c in rec.get("clips", []):
+            key = c.get("key") if isinstance(c, dict) else None
+            if not isinstance(key, str) or ".." in Path(key).parts or Path(key).is_absolute():
+                continue
+            target = out_dir / key
+            if target.is_dir():
+                _clear_own_clip(target, rel.get(key, "pha" if c.get("expression") is None else "."))
+            for parent in list(target.parents)[:-1]:
+                if parent == out_dir or not parent.is_relative_to(out_dir):
+                    break
+                if parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
+        (out_dir / name).unlink()
 
 
 def _finish(record: dict) -> None:
     frames = sum(c["frames"] for c in record["clips"])
-    seconds = sum(c["seconds"] for c in record["clips"])
+    timed = [c for c in record["clips"] if c.get("seconds") is not None]
+    seconds = sum(c["seconds"] for c in timed)
+    timed_frames = sum(c["frames"] for c in timed)
     record["frames"] = frames
     record["seconds"] = round(seconds, 6)
-    record["seconds_per_frame"] = round(seconds / frames, 6) if frames else None
+    record["seconds_per_frame"] = round(seconds / timed_frames, 6) if timed_frames else None

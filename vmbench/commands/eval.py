@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import WORKERS, int_range
+
 import argparse
 import sys
 from pathlib import Path
@@ -12,13 +14,32 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<dataset>/<clip>/pha/<frame>   RVM / MatAnyone tree (fgr/ optional)
   ROOT/<clip>/<frame>                  one folder per clip
   ROOT/<frame>                         one clip
+A clip's frames may also be a video or a NumPy stack (<clip>/pha.mp4, <clip>.npy ...), paired by
+position; frames: png (8/16-bit), jpg, tif (incl. float), exr, webp; see docs/formats.md.
 Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
-Units: rvm MAD/MSE x1e3, Grad/Conn /1e3 (sums), dtSSD x1e2; see docs/metrics.md."""
+--dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
+default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
+Units: {units}; every run prints its units block; see docs/metrics.md."""
+
+
+def _help() -> str:
+    """HELP with the rvm units read from the metrics table (one notation, the table's)."""
+    from vmbench.metrics.table import lookup as metric_unit
+
+    units = ", ".join(f"{m} {metric_unit('rvm', m).unit}" for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"))
+    return HELP.format(units=f"rvm {units}")
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("eval", help="score predictions against ground truth", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    plain_format_help = p.format_help
+
+    def format_help() -> str:  # the units line reads the metrics table only when help is shown
+        p.description = _help()
+        return plain_format_help()
+
+    p.format_help = format_help
     p.add_argument("--pred", required=True, type=Path, help="prediction folder")
     p.add_argument("--gt", required=True, type=Path, help="ground-truth folder")
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
@@ -26,18 +47,25 @@ def register(subparsers) -> None:
     p.add_argument("--protocol", default=None,
                    help="rvm (default), rvm-hr, dim; instance/referring tasks also take maggie")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
+    p.add_argument("--dataset", default=None, metavar="NAME",
+                   help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
+                        "its sparse-frame rule, per-split summaries where the paper reports them")
     p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
-    p.add_argument("--trimap-radius", type=int, default=10,
+    p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
+    p.add_argument("--precision", choices=["u8", "float"], default="u8",
+                   help="plain: float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG of them "
+                        "(u8, default) or scored at full precision (float); the summary says which")
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--csv", type=Path, default=None, help="write summary.csv, clips.csv, frames.csv here")
     p.add_argument("--overwrite", action="store_true", help="replace existing --json / --csv outputs")
-    p.add_argument("--workers", type=int, default=None,
-                   help="plain: N threads scoring frames (default: one per core); instance/referring: "
-                        "N processes scoring clips (default 1)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    p.add_argument("--workers", type=WORKERS, default=None,
+                   help="N threads scoring (plain: runs of frames, default one per core; instance/referring: "
+                        "clips, default 1)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port): every task is scored on its workers (docs/cluster.md)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("--quiet", action="store_true", help="print only the summary table")
+    p.add_argument("--quiet", action="store_true", help="print only the summary table and the notes that changed a number")
     p.add_argument("--method", default=None, help="method name recorded beside the result (run record)")
     p.add_argument("--track", default=None, help="track recorded beside the result (run record)")
     try:
@@ -59,12 +87,17 @@ def _detect_task(args) -> str:
     return detect_task(args.gt, args.pred)
 
 
-def run(args) -> int:
-    from vmbench.report import check_writable, format_table, write_csv, write_json
+def score(args) -> tuple[str, dict, str]:
+    """(task, result dict, terminal table) for parsed eval arguments; `vmbench verify` re-scores with it."""
+    from vmbench.report import format_table
 
-    for target in (args.json, args.csv):
-        if target is not None:
-            check_writable(target, overwrite=args.overwrite)
+    profile = None
+    if getattr(args, "dataset", None) is not None:
+        from vmbench.datasets.apply import apply_to_args
+
+        profile, profile_notes = apply_to_args(args)
+        for note in profile_notes:
+            print(f"note: {note}")
     task = _detect_task(args)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
@@ -73,21 +106,56 @@ def run(args) -> int:
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
-                          scheduler=args.scheduler, progress=progress)
-        table = format_table(result)
-        data = result.to_dict()
+                          scheduler=args.scheduler, progress=progress, precision=args.precision,
+                          sparse_gt=profile.sparse_gt if profile else 0)
+        data, table = result.to_dict(), format_table(result)
     else:
         from vmbench.instance.cli import format_result, run as run_instance
+        from vmbench.io.layouts import resolve_dataset_root
 
+        root_notes: list[str] = []
+        args.gt = resolve_dataset_root(args.gt, root_notes, task=task)  # a make-dataset root: its instance/
+        for note in root_notes:
+            print(f"note: {note}")
         args.task = task
         args.metrics_list = metrics
-        data = run_instance(args)
-        table = format_result(data)
+        args.notes = []
+        result = data = run_instance(args)
+        table = format_result(data, notes=args.notes)
+    if profile is not None and profile.per_split:
+        from vmbench.datasets.apply import format_splits, per_split
+
+        data["splits"] = per_split(profile, args, result)
+        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+    return task, data, table
+
+
+#: eval options that change the numbers; recorded in the run record so `vmbench verify` can re-score
+SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weight", "vim_binarize", "vim_iou",
+                 "vim_paper", "instance_match", "dataset", "precision")
+
+
+def run(args) -> int:
+    from vmbench.report import check_writable, write_csv, write_json
+
+    from vmbench.outputs import benchmark_root
+
+    inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
+    if args.json is not None:
+        check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
+    if args.csv is not None:
+        check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
+    task, data, table = score(args)
     if args.quiet:
         from tabulate import tabulate
 
         summary = {k: f"{v:.4f}" for k, v in data["summary"].items()}
-        table = f"protocol {data['protocol']}\n" + tabulate([summary], headers="keys", tablefmt="simple")
+        notes = [line for line in table.splitlines() if line.startswith("note: ")]  # --quiet never hides them
+        table = "\n".join([*notes, f"protocol {data['protocol']}", tabulate([summary], headers="keys", tablefmt="simple")])
+        if "splits" in data:
+            from vmbench.datasets.apply import format_splits
+
+            table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
         write_json(data, args.json)
@@ -103,6 +171,10 @@ def _write_run_record(args, task: str, data: dict) -> None:
     """Provenance beside the result (FILE.run.json): version, commit, date, dataset hash, method."""
     from vmbench.provenance import make_run_record, write_run_record
 
+    options = {k: getattr(args, k) for k in SCORE_OPTIONS if hasattr(args, k)}
+    options["task"] = task
+    if args.trimap is not None:
+        options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
-                             method=args.method, track=args.track)
+                             method=args.method, track=args.track, score_options=options)
     write_run_record(args.json, record)

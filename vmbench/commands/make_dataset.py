@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import SEED, WORKERS
+
 import argparse
 
 __all__ = ["register"]
@@ -16,10 +18,10 @@ def register(subparsers) -> None:
     )
     p.add_argument("--preset", default="tiny", help="tiny | standard | standard-hd (default: tiny)")
     p.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=SEED, default=0, help="random seed (default: 0)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a dataset previously written to --out")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (files are identical)")
+    p.add_argument("--workers", type=WORKERS, default=1, help="parallel processes (files are identical)")
     p.add_argument("--strip", metavar="FILE.png", default=None,
                    help="also render a frame strip (composite, instance alphas, guidance) of one clip")
     p.add_argument("--quiet", action="store_true", help="no per-clip progress lines")
@@ -50,6 +52,11 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise InputError(f"--workers {args.workers}: must be at least 1")
+    from vmbench.outputs import check_file_target, check_folder_target
+
+    check_folder_target(Path(args.out), overwrite=True, option="--out")  # make_dataset keeps its own emptiness rule
+    if args.strip:
+        check_file_target(Path(args.strip), overwrite=True, option="--strip")
     start = time.perf_counter()
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = make_dataset(Path(args.out), preset=args.preset, seed=args.seed,

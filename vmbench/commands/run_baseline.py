@@ -18,7 +18,10 @@ Plain tracks write OUT/<dataset>/<clip>/pha/<frame>.png (score with
 `vmbench eval --pred OUT --gt ROOT/plain`); the caption track writes
 OUT/<dataset>/<clip>/<exp_id>/<frame>.png (score with
 `vmbench eval --task referring --pred OUT --gt ROOT/instance`). OUT/run.json records the run; re-running the same
-command resumes an interrupted run. See docs/baselines.md."""
+command resumes an interrupted run (only when data, adapter, its settings and weights match the
+record; --overwrite starts over, removing only what vmbench wrote). On a Dask cluster:
+--scheduler tcp://HOST:8786 --resources GPU=1; on a batch queue: --shard I/N per job, then one
+plain run to finish. See docs/baselines.md and docs/cluster.md."""
 
 
 def register(subparsers) -> None:
@@ -38,6 +41,15 @@ def register(subparsers) -> None:
                    help="guidance kind for trimap/mask tracks, e.g. mask_down32, mask_poly, trimap")
     p.add_argument("--overwrite", action="store_true", help="replace results already in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port): one task per clip on its workers, which write "
+                        "to --out on shared storage (docs/cluster.md)")
+    p.add_argument("--resources", default=None, metavar="NAME=N",
+                   help="Dask resources each clip task needs, e.g. GPU=1: tasks go only to workers started with "
+                        "`dask worker --resources GPU=1`")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="predict only shard I of N (every N-th clip, deterministic) for batch queues; "
+                        "a plain re-run afterwards finds every clip done and writes run.json")
     p.set_defaults(func=run)
 
 
@@ -104,17 +116,34 @@ def run(args) -> int:
         raise InputError("give an adapter name (see `vmbench run-baseline --list`) or --adapter MODULE:CLASS")
     if args.out is None:
         raise InputError("--out is required: the folder to write predictions to")
+    from vmbench.adapters.runner import parse_shard
+    from vmbench.engine.resources import parse_resources
+
+    shard = parse_shard(args.shard)
+    resources = parse_resources(args.resources)
+    if resources and not args.scheduler:
+        raise InputError("--resources are Dask task resources; they need --scheduler")
+    if args.scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(args.scheduler)
     adapter = create_adapter(args.name if args.adapter is None else None, spec=args.adapter)
     if args.adapter is not None and args.name is not None:
         adapter.name = args.name
     weights = resolve_weights(adapter, args.weights)
     data = args.data if args.data is not None else _default_data()
+    from vmbench.outputs import benchmark_root, check_folder_target
+
+    check_folder_target(args.out, inputs=[data, benchmark_root(data), weights], overwrite=True, replaces=True,
+                        option="--out")  # the runner itself refuses foreign results without --overwrite
     record = run_adapter(adapter, data, args.out, guidance=args.guidance, weights=weights,
                          device=args.device, overwrite=args.overwrite,
-                         progress=not args.no_progress and sys.stderr.isatty())
+                         progress=not args.no_progress and sys.stderr.isatty(),
+                         scheduler=args.scheduler, resources=resources, shard=shard)
     spf = record["seconds_per_frame"]
     speed = f", {spf * 1000:.1f} ms/frame" if spf is not None else ""
     print(f"{adapter.name}: {len(record['clips'])} sequences, {record['frames']} frames "
           f"({record['skipped']} already done){speed}")
-    print(f"wrote {args.out} (run record {Path(args.out) / 'run.json'})")
+    name = "run.json" if shard is None else f"run.shard-{shard[0]}-of-{shard[1]}.json"
+    print(f"wrote {args.out} (run record {Path(args.out) / name})")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import SEED, WORKERS
+
 from pathlib import Path
 
 
@@ -14,25 +16,44 @@ def register(subparsers) -> None:
                     "regenerates the committed leaderboards/.")
     p.add_argument("--preset", default="tiny", help="embedded benchmark preset (tiny, standard, standard-hd)")
     p.add_argument("--data", type=Path, default=None, help="an existing benchmark root instead of --preset")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0, help="benchmark seed (default 0)")
     p.add_argument("--out", type=Path, required=True, help="folder for predictions/ and results/")
     p.add_argument("--methods", default=None, help="comma-separated adapter names (default: all runnable)")
     p.add_argument("--leaderboard", type=Path, default=None, help="write the leaderboard here")
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
-    p.add_argument("--workers", type=int, default=1,
+    p.add_argument("--workers", type=WORKERS, default=1,
                    help="parallel workers: processes making the dataset, threads scoring (processes for referring)")
     p.add_argument("--overwrite", action="store_true", help="replace predictions made by other settings")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address: predictions (one task per clip) and scoring run on its workers")
+    p.add_argument("--resources", default=None, metavar="NAME=N",
+                   help="Dask resources each prediction task needs, e.g. GPU=1 (workers: dask worker --resources GPU=1)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from vmbench.engine.resources import parse_resources
     from vmbench.suite import run_suite
     from vmbench.synth import ensure_dataset
 
+    resources = parse_resources(args.resources)  # a typo in either fails before any work
+    if args.scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(args.scheduler)
+    from vmbench.outputs import check_folder_target
+
+    if args.data is not None:
+        check_folder_target(args.out, inputs=[args.data], overwrite=True, replaces=True, option="--out")
     data = args.data or ensure_dataset(args.preset, seed=args.seed, workers=args.workers)
+    check_folder_target(args.out, inputs=[data], overwrite=True, replaces=True, option="--out")
+    if args.leaderboard is not None:
+        check_folder_target(args.leaderboard, inputs=[data, Path(args.out) / "results", Path(args.out) / "predictions"],
+                            overwrite=True, option="--leaderboard", writes=("README.md", "results.csv", "tables", "plots"))
     print(f"benchmark: {data}")
     methods = [m.strip() for m in args.methods.split(",")] if args.methods else None
     results = run_suite(data, args.out, methods=methods, device=args.device, workers=args.workers,
+                        scheduler=args.scheduler, resources=resources,
                         overwrite=args.overwrite)
     if args.leaderboard is not None:
         from vmbench.cli import main

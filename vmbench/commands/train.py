@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import MAX_WORKERS, SEED, WORKERS, float_range, int_range
+
 import argparse
 from pathlib import Path
 
@@ -33,18 +35,19 @@ def register(subparsers) -> None:
     src.add_argument("--data", type=Path, help="a `vmbench make-dataset` root to train on")
     src.add_argument("--synthetic", action="store_true", help="generate clips on the fly (vmbench.synth)")
     p.add_argument("--out", type=Path, required=True, help="checkpoint file to write (.pt)")
-    p.add_argument("--steps", type=int, default=20000, help="total optimizer steps (default 20000)")
-    p.add_argument("--minutes", type=float, default=None, help="stop after this many total minutes")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--steps", type=int_range(1, 10**9), default=20000, help="total optimizer steps (default 20000)")
+    p.add_argument("--minutes", type=float_range(0, 1e6, low_open=True), default=None, help="stop after this many total minutes")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="where to train (default auto: cuda when available)")
     p.add_argument("--resume", action="store_true", help="continue the checkpoint at --out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0, help="random seed of data and initialisation (default 0)")
     p.add_argument("--size", type=parse_size, default=(112, 192), help="HxW training size (multiples of 16)")
-    p.add_argument("--clip-len", type=int, default=4, help="frames per training clip")
-    p.add_argument("--batch", type=int, default=4, help="clips per step")
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--threads", type=int, default=1,
+    p.add_argument("--clip-len", type=int_range(1, 10_000), default=4, help="frames per training clip")
+    p.add_argument("--batch", type=int_range(1, 4096), default=4, help="clips per step")
+    p.add_argument("--lr", type=float_range(0, 10, low_open=True), default=1e-3, help="learning rate (default 1e-3)")
+    p.add_argument("--threads", type=WORKERS, default=1,
                    help="torch CPU threads (default 1: fastest on a shared CPU; 0 = torch default)")
-    p.add_argument("--workers", type=int, default=0,
+    p.add_argument("--workers", type=int_range(0, MAX_WORKERS), default=0,
                    help="background processes generating batches (default 0: exactly resumable)")
     p.set_defaults(func=_run)
 

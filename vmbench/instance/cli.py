@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from vmbench.commands._args import float_range
+
 import argparse
 from pathlib import Path
 
@@ -18,26 +20,16 @@ from vmbench.errors import InputError
 __all__ = ["add_arguments", "detect_task", "run", "format_result", "vim_options_from_args"]
 
 
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return v
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the instance / referring options to the `vmbench eval` parser."""
     g = parser.add_argument_group("instance and referring tasks (docs/instance.md)")
     g.add_argument("--vim-error", choices=["MSE", "MAD", "dtSSD"], default="MSE",
                    help="per-frame error inside MQ (default MSE, as metrics_vim.py)")
-    g.add_argument("--vim-weight", type=_positive, default=None,
+    g.add_argument("--vim-weight", type=float_range(0, 1e6, low_open=True), default=None,
                    help="MQ weight w in 1-min(1, err*w) (default 50; with --vim-paper 10 for dtSSD)")
     g.add_argument("--vim-binarize", type=float, choices=[0.5, 0.0], default=None,
                    help="masks for IoU are alpha > this (default 0.5 as the script; 0 as the paper)")
-    g.add_argument("--vim-iou", type=float, default=0.5,
+    g.add_argument("--vim-iou", type=float_range(0, 1), default=0.5,
                    help="a matched pair is a true positive when its mean IoU is > this (default 0.5)")
     g.add_argument("--vim-paper", action="store_true",
                    help="the VIM paper's settings: binarise at alpha > 0, weight 10 for dtSSD (50 otherwise)")
@@ -118,14 +110,18 @@ def run(args) -> dict:
     if getattr(args, "trimap", None) is not None:
         raise InputError("--trimap is for the plain task; instance and referring tasks build dim trimaps "
                          "from each instance's ground truth (--trimap-radius)")
-    if getattr(args, "scheduler", None):
-        raise InputError("--scheduler (Dask) is for the plain task; use --workers N for instance and referring tasks")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        from vmbench.engine.cluster import check_address
+
+        check_address(scheduler)
     metrics = getattr(args, "metrics_list", None)
     if metrics is None and getattr(args, "metrics", None):
         metrics = [m for m in args.metrics.split(",") if m.strip()]
     common = dict(protocol=getattr(args, "protocol", None) or "rvm", metrics=metrics,
                   vim_options=vim_options_from_args(args), trimap_radius=getattr(args, "trimap_radius", 10),
-                  workers=getattr(args, "workers", 1) or 1)
+                  workers=getattr(args, "workers", 1) or 1, scheduler=scheduler,
+                  notes=getattr(args, "notes", None))
     if task == "referring":
         return evaluate_referring(args.pred, args.gt, expressions=getattr(args, "expressions", None), **common)
     if task != "instance":
@@ -139,7 +135,7 @@ def _fmt(v) -> str:
     return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 
-def format_result(result: dict, *, max_clips: int = 200) -> str:
+def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = ()) -> str:
     """Terminal table of an instance / referring result: per-clip rows, then the summary."""
     clips = result["clips"]
     lead = ["dataset", "clip", "frames"]
@@ -155,10 +151,28 @@ def format_result(result: dict, *, max_clips: int = 200) -> str:
     lines.append("")
     lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
                  "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
-    if result["protocol"] == "maggie":
-        from vmbench.instance.maggie import MAGGIE_UNITS
-
-        for k in summary:
-            if k in MAGGIE_UNITS:
-                lines.append(f"  {k:8s} {MAGGIE_UNITS[k]}")
+    lines += _units_block(result["protocol"], list(summary))
+    lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _units_block(protocol: str, metrics: list[str]) -> list[str]:
+    """One line per summary metric: its unit and direction from the metrics table (MaGGIe's own wording
+    for the maggie protocol). The VIM and referring scores are looked up under "instance"."""
+    from vmbench.metrics.table import lookup
+
+    maggie = {}
+    if protocol == "maggie":
+        from vmbench.instance.maggie import MAGGIE_UNITS as maggie
+    lines = ["units:"]
+    for k in metrics:
+        if k in maggie:
+            lines.append(f"  {k:8s} {maggie[k]}")
+            continue
+        u = lookup(protocol, k) or lookup("instance", k)
+        if u is None:
+            lines.append(f"  {k:8s} not in the metrics table (unit and direction unregistered)")
+            continue
+        better = "higher" if u.higher_is_better else "lower"
+        lines.append(f"  {k:8s} {u.unit}, {better} is better: {u.meaning}")
+    return lines

@@ -9,27 +9,31 @@ with an ``instance`` (or, for referring, ``exp_id``) key naming the sequence. Se
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.instance.davis import davis_jf
+from vmbench.engine.executor import run_items
+from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
+from vmbench.instance.clip_pass import maggie_sequences, match_stats, score_pairs
 from vmbench.instance.layout import (
+    InstanceFrames,
     find_gt_clips,
     find_pred_clip,
+    list_gt_clip,
+    list_pred_clip,
     load_expressions,
-    read_gt_clip,
-    read_pred_clip,
     _images,
 )
-from vmbench.instance.maggie import maggie_clip, maggie_pool, resolve_maggie_metrics
-from vmbench.instance.vim import VimOptions, pair_stats, vim_clip, vim_dataset
-from vmbench.io.frames import read_alpha, natural_key
+from vmbench.instance.maggie import maggie_pool, resolve_maggie_metrics
+from vmbench.instance.vim import PairStats, VimOptions, pair_stats, vim_dataset, vim_match, vim_scores
+from vmbench.io.frames import natural_key
 
-__all__ = ["evaluate_instance", "evaluate_referring", "resolve_metrics", "score_sequences", "VIM_KEYS"]
+__all__ = ["evaluate_instance", "evaluate_referring", "resolve_metrics", "referring_accuracy", "VIM_KEYS"]
 
 VIM_KEYS = ("RQ", "TQ", "MQ", "VIMQ")
 _DAVIS = ("J", "F")
@@ -51,36 +55,7 @@ def resolve_metrics(protocol: str, metrics) -> tuple[tuple[str, ...], tuple[str,
     return plain, davis
 
 
-def score_sequences(preds, gts, *, protocol: str, metrics: tuple[str, ...],
-                    trimap_radius: int = 10) -> list[dict[str, np.ndarray]]:
-    """Per-frame matting metrics of each (pred[k], gt[k]) sequence: a list of {metric: (T,) float64}.
-
-    `preds` and `gts` are sequences of float32 (T, H, W) arrays (stacks or lists of views).
-
-    Plain protocols use `vmbench.protocols.score_clip` sequence by sequence; ``maggie`` scores all
-    sequences of the clip together (its Grad normalises over the batch); its values are per-map
-    contributions, NaN where a metric has no value (dtSSD outside a window's last frame).
-    """
-    if not metrics or len(gts) == 0:
-        return [{} for _ in range(len(gts))]
-    if protocol == "maggie":
-        out = maggie_clip(np.stack(preds), np.stack(gts), metrics=metrics)
-        return [{m: out[m][k] for m in metrics} for k in range(len(gts))]
-    from vmbench.protocols import score_clip
-
-    results = []
-    for p, g in zip(preds, gts):
-        trimaps = None
-        if protocol == "dim":
-            from vmbench.trimaps import trimap_from_alpha
-
-            g_u8 = np.clip(np.rint(g.astype(np.float64) * 255), 0, 255).astype(np.uint8)
-            trimaps = np.stack([trimap_from_alpha(f, radius=trimap_radius) for f in g_u8])
-        results.append(score_clip(p, g, protocol=protocol, metrics=list(metrics), trimaps=trimaps))
-    return results
-
-
-def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> dict[str, float]:
+def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], keys: list[tuple], names: tuple[str, ...]) -> dict[str, float]:
     """Dataset figure of each metric over all sequences, pooled as the protocol's reference pools."""
     out = {}
     for m in names:
@@ -91,13 +66,19 @@ def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], names: tuple[st
             out[m] = float(np.mean([a.mean() for a in arrays]))
         elif protocol == "maggie":
             out[m] = maggie_pool(arrays)
-        elif protocol in ("rvm", "rvm-hr"):
-            longest = max(a.size for a in arrays)
-            per_index = [np.mean([a[k] for a in arrays if a.size > k]) for k in range(min(longest, 700))]
-            out[m] = float(np.mean(per_index))
+        elif protocol in ("rvm", "rvm-hr"):  # RVM's sheet, instance sequences in place of clips
+            out[m] = rvm_sheet(arrays, keys)
         else:
             out[m] = float(np.mean(np.concatenate(arrays)))
     return out
+
+
+def _pooling_notes(protocol: str, seqs, keys, names) -> list[str]:
+    plain = [m for m in names if m not in _DAVIS]
+    if protocol not in ("rvm", "rvm-hr") or not plain or not seqs:
+        return []
+    every = {m: every_index([s[m] for s in seqs]) for m in plain}
+    return rvm_sheet_notes([len(s[plain[0]]) for s in seqs], keys, every, what="sequences")
 
 
 def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> dict[str, float]:
@@ -107,14 +88,6 @@ def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> di
         v = v[~np.isnan(v)]
         out[m] = float(v.mean()) if v.size else None
     return out
-
-
-def _davis_rows(preds, gts, davis, threshold) -> list[dict[str, np.ndarray]]:
-    rows = []
-    for p, g in zip(preds, gts):
-        j, f = davis_jf(p, g, threshold=threshold)
-        rows.append({k: v for k, v in (("J", j), ("F", f)) if k in davis})
-    return rows
 
 
 def _json_value(v):
@@ -139,30 +112,84 @@ class _Job:
     expressions: tuple = ()  # referring: Expression objects of this clip
 
 
+class _Side:
+    """One side of a clip (ground truth or prediction) read a frame at a time, with a frame cache
+    of one so the two passes and the per-frame callers never read a frame twice in a row."""
+
+    def __init__(self, read: Callable[[int], np.ndarray], count: int, T: int, shape: tuple[int, int] | None = None):
+        self.read = read  # t -> float32 (count, H, W)
+        self.count = count
+        self.T = T
+        self.shape = shape
+        self._t, self._frame = -1, None
+
+    @classmethod
+    def of(cls, files: InstanceFrames, T: int, shape=None) -> "_Side":
+        return cls(files.frame, len(files), T, shape)
+
+    def __call__(self, t: int) -> np.ndarray:
+        if t != self._t:
+            self._frame = self.read(t) if self.count else np.zeros((0, *self.shape), dtype=np.float32)
+            self._t = t
+        return self._frame
+
+    def stack(self) -> np.ndarray:
+        """float32 (count, T, H, W): the whole clip in memory (the maggie protocol only)."""
+        return np.stack([self(t) for t in range(self.T)], axis=1) if self.T else np.zeros((self.count, 0, *self.shape), np.float32)
+
+
+def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_rule: str, pred_names, names):
+    """Both passes over one clip: matching statistics, VIM, the partner of each GT sequence, its values."""
+    H, W = gt.shape
+    stats = match_stats(gt, pred, T, n, m, job.options.effective_binarize, H * W)
+    match = vim_match(stats, n, m, job.options)
+    if match_rule == "name":
+        by_name = {nm: k for k, nm in enumerate(pred_names)}
+        partner = [by_name.get(nm) for nm in names]
+    else:
+        partner = [None] * n
+        for r, c in match.pairs:
+            partner[r] = c
+    dt_pairs = list(match.tp) if job.options.error == "dtSSD" and match.rs else []
+    if job.protocol == "maggie":
+        seqs, dt = score_pairs(gt, pred, partner, T, protocol="rvm", metrics=(), davis=job.davis,
+                               davis_threshold=job.options.binarize, trimap_radius=job.trimap_radius,
+                               dtssd_pairs=dt_pairs)
+        whole = maggie_sequences(gt.stack(), pred.stack(), partner, job.metrics)
+        for s, w in zip(seqs, whole):
+            s.update(w)
+    else:
+        seqs, dt = score_pairs(gt, pred, partner, T, protocol=job.protocol, metrics=job.metrics, davis=job.davis,
+                               davis_threshold=job.options.binarize, trimap_radius=job.trimap_radius,
+                               dtssd_pairs=dt_pairs)
+    vim = vim_scores(match, stats, job.options, dt)
+    return vim, partner, seqs, stats
+
+
 def _instance_job(job: _Job) -> dict:
-    names, stems, gt = read_gt_clip(job.gt_clip)
+    names, stems, gt_files = list_gt_clip(job.gt_clip)
     folder = find_pred_clip(job.pred_root, job.dataset, job.clip)
-    pred_names, pred = read_pred_clip(folder, stems, gt.shape[2:])
-    stats = pair_stats(pred, gt, binarize=job.options.effective_binarize)
-    vim = vim_clip(pred, gt, options=job.options, stats=stats)
+    pred_names, pred_files = list_pred_clip(folder, stems)
+    gt = _Side.of(gt_files, len(stems))
+    shape = gt(0).shape[1:]
+    gt.shape = shape
+    pred = _Side.of(pred_files.expect(shape), len(stems), shape)
     match = job.match
     if match == "auto":  # MaGGIe pairs by instance name/order; VIM ignores names
         match = "name" if job.protocol == "maggie" and pred_names == names else "hungarian"
-    if match == "name":
-        by_name = {n: k for k, n in enumerate(pred_names)}
-        partner = {i: by_name.get(n) for i, n in enumerate(names)}
-    else:
-        partner = {i: None for i in range(len(names))}
-        partner.update({r: c for r, c in vim.pairs})
-    zeros = np.zeros(gt.shape[1:], dtype=np.float32)
-    seq_pred = [pred[partner[i]] if partner[i] is not None else zeros for i in range(len(names))]  # views
-    seqs = score_sequences(seq_pred, gt, protocol=job.protocol, metrics=job.metrics, trimap_radius=job.trimap_radius)
-    if job.davis:
-        for s, d in zip(seqs, _davis_rows(seq_pred, gt, job.davis, job.options.binarize)):
-            s.update(d)
+    vim, partner, seqs, _ = _pass_clip(job, gt, pred, len(stems), len(names), len(pred_names), match,
+                                       pred_names, names)
     labels = [(names[i], pred_names[partner[i]] if partner[i] is not None else None) for i in range(len(names))]
-    return _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
-                        key="instance")
+    res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
+                       key="instance")
+    res["near_ties"] = _tie_names(vim, names, pred_names)
+    return res
+
+
+def _tie_names(vim, gt_names, pred_names) -> list[str]:
+    """`VimClip.near_ties` in words: which ground-truth and predicted instances could trade places."""
+    return [f"GT {' and '.join(repr(gt_names[i]) for i in gts)} with prediction(s) "
+            f"{' and '.join(repr(pred_names[j]) for j in preds)}" for gts, preds in vim.near_ties]
 
 
 def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) -> dict:
@@ -178,36 +205,33 @@ def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) 
                 row["pred_instance"] = pred_label
             row.update({m: _json_value(s[m][t]) for m in names})
             frames.append(row)
-    return {"clip": clip_row, "frames": frames, "seqs": seqs, "vim": vim}
+    return {"clip": clip_row, "frames": frames, "seqs": seqs, "vim": vim,
+            "keys": [(job.dataset, job.clip, label) for label, _ in labels]}
 
 
-def _single_thread() -> None:
-    """Worker processes run one Numba thread each, so N workers use N cores."""
-    import numba
-
-    numba.set_num_threads(1)
+def _run(jobs, fn, workers: int, scheduler: str | None = None) -> list[dict]:
+    """One clip pass per work item through the engine (here, threads or Dask), in GT clip order."""
+    return run_items(fn, jobs, workers=workers or 1, scheduler=scheduler, unit="clip")
 
 
-def _run(jobs, fn, workers: int) -> list[dict]:
-    """Clips in this process, or in `workers` spawned processes (fork is unsafe once Numba's
-    OpenMP threads exist); results keep the ground truth's clip order."""
-    if workers and workers > 1 and len(jobs) > 1:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_single_thread) as pool:
-            return list(pool.map(fn, jobs))
-    return [fn(j) for j in jobs]
-
-
-def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_summary: dict | None = None) -> dict:
+def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_summary: dict | None = None,
+              notes: list | None = None) -> dict:
     seqs = [s for r in results for s in r["seqs"]]
-    summary = {**_summarise(protocol, seqs, names)}
+    keys = [k for r in results for k in r["keys"]]
+    summary = {**_summarise(protocol, seqs, keys, names)}
     if "J" in names and "F" in names:
         summary["J&F"] = (summary["J"] + summary["F"]) / 2
     summary.update(vim_dataset([r["vim"] for r in results]))
     if extra_summary:
         summary.update(extra_summary)
+    if notes is not None:
+        notes.extend(_pooling_notes(protocol, seqs, keys, names))
+        for r in results:
+            if r["near_ties"]:
+                c = r["clip"]
+                notes.append(f"clip {'/'.join(p for p in (c['dataset'], c['clip']) if p)}: near-tie in VIM's "
+                             f"Hungarian matching ({'; '.join(r['near_ties'])}): the costs differ by less than "
+                             "float32 rounding, so metrics_vim.py may match the other way and print other RQ/TQ/MQ")
     clips = []
     for r in results:
         row = {k: (_json_value(v) if isinstance(v, float) else v) for k, v in r["clip"].items()}
@@ -225,7 +249,8 @@ def _options(vim_options) -> VimOptions:
 
 
 def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None, vim_options=None,
-                      match: str = "auto", trimap_radius: int = 10, workers: int = 1) -> dict:
+                      match: str = "auto", trimap_radius: int = 10, workers: int = 1, scheduler: str | None = None,
+                      notes: list | None = None) -> dict:
     """Score instance predictions against instance ground truth (VIM or V-HIM60 layout).
 
     Parameters
@@ -239,7 +264,11 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
         (default: ``name`` for the maggie protocol when the predicted names equal the GT's, as
         MaGGIe pairs them; ``hungarian`` otherwise). A GT instance without a partner is scored
         against an all-zero matte.
-    workers : clips scored in this many processes.
+    workers : clips scored in this many threads (each clip is one work item of `vmbench.engine`).
+    scheduler : a Dask scheduler address: clips are then scored on its workers (same numbers).
+    notes : a list that receives one line per thing the user should know (pooling, near-ties).
+
+    Each clip is streamed (`vmbench.instance.clip_pass`): a few frames per instance in memory.
     """
     if match not in ("auto", "hungarian", "name"):
         raise InputError(f"instance matching {match!r} unknown; choose auto, hungarian or name")
@@ -247,8 +276,8 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     options = _options(vim_options)
     jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius)
             for c in find_gt_clips(gt_root)]
-    results = _run(jobs, _instance_job, workers)
-    return _assemble(protocol, results, plain + davis)
+    results = _run(jobs, _instance_job, workers, scheduler)
+    return _assemble(protocol, results, plain + davis, notes=notes)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,7 +292,8 @@ def _find_expressions_file(gt_root: Path, dataset: str) -> Path:
     raise InputError(f"{gt_root / 'meta_expressions.json'}: no expressions file found (pass --expressions)")
 
 
-def _read_sequence(folder: Path, stems: list[str], shape) -> np.ndarray:
+def _expression_files(folder: Path, stems: list[str]) -> list[Path]:
+    """The frame files of one expression's prediction folder, in ground-truth stem order."""
     if not folder.is_dir():
         raise InputError(f"{folder}: prediction folder for this expression does not exist")
     imgs = _images(folder)
@@ -273,13 +303,7 @@ def _read_sequence(folder: Path, stems: list[str], shape) -> np.ndarray:
         missing = sorted(set(stems) - set(imgs), key=natural_key)
         detail = f"missing frame {missing[0]!r}" if missing else f"extra frame {sorted(set(imgs) - set(stems), key=natural_key)[0]!r}"
         raise InputError(f"{folder}: {len(imgs)} frames, the ground truth has {len(stems)} ({detail})")
-    out = np.empty((len(stems), *shape), dtype=np.float32)
-    for t, s in enumerate(stems):
-        a = read_alpha(imgs[s])
-        if a.shape != tuple(shape):
-            raise InputError(f"{imgs[s]}: size {a.shape[1]}x{a.shape[0]} differs from the ground truth's {shape[1]}x{shape[0]}")
-        out[t] = a
-    return out
+    return [imgs[s] for s in stems]
 
 
 def referring_accuracy(pred, gt_instances, referred: list[list[int]], exp_gts, *, binarize: float = 0.5) -> list[dict]:
@@ -287,12 +311,18 @@ def referring_accuracy(pred, gt_instances, referred: list[list[int]], exp_gts, *
     `binarize`), and whether the referred IoU is strictly greater than every other one."""
     inst = pair_stats(pred, gt_instances, binarize=binarize)
     own = pair_stats(pred, exp_gts, binarize=binarize)
+    return _accuracy(inst, own, referred, np.asarray(gt_instances).shape[0])
+
+
+def _accuracy(inst: PairStats, own: PairStats, referred: list[list[int]], n_instances: int) -> list[dict]:
+    """`referring_accuracy` from accumulated overlap counts (inst: GT instance x expression
+    prediction; own: expression GT x expression prediction)."""
     out = []
     for e, refs in enumerate(referred):
         u = own.union[:, e, e].sum()
         iou_ref = float(own.inter[:, e, e].sum() / u) if u else 0.0
         others = []
-        for i in range(gt_instances.shape[0]):
+        for i in range(n_instances):
             if i in refs:
                 continue
             ui = inst.union[:, i, e].sum()
@@ -303,10 +333,10 @@ def referring_accuracy(pred, gt_instances, referred: list[list[int]], exp_gts, *
 
 
 def _referring_job(job: _Job) -> dict:
-    names, stems, gt = read_gt_clip(job.gt_clip)
+    names, stems, gt_files = list_gt_clip(job.gt_clip)
     folder = find_pred_clip(job.pred_root, job.dataset, job.clip)
     index = {n: i for i, n in enumerate(names)}
-    referred, exp_gts, preds = [], [], []
+    referred = []
     for e in job.expressions:
         idx = []
         for obj in e.instances:
@@ -317,26 +347,35 @@ def _referring_job(job: _Job) -> dict:
                 )
             idx.append(index[obj])
         referred.append(idx)
-        exp_gts.append(np.minimum(gt[idx].sum(axis=0, dtype=np.float32), np.float32(1.0)))
-        preds.append(_read_sequence(folder / e.exp_id, stems, gt.shape[2:]))
-    exp_gts = np.stack(exp_gts)
-    preds = np.stack(preds)
-    acc = referring_accuracy(preds, gt, referred, exp_gts, binarize=job.options.effective_binarize)
-    vim = vim_clip(preds, exp_gts, options=job.options)
-    seqs = score_sequences(preds, exp_gts, protocol=job.protocol, metrics=job.metrics, trimap_radius=job.trimap_radius)
-    if job.davis:
-        for s, d in zip(seqs, _davis_rows(preds, exp_gts, job.davis, job.options.binarize)):
-            s.update(d)
-    labels = [(e.exp_id, None) for e in job.expressions]
+    T = len(stems)
+    gt = _Side.of(gt_files, T)
+    shape = gt(0).shape[1:]
+    gt.shape = shape
+    pred_files = InstanceFrames(folder, [_expression_files(folder / e.exp_id, stems) for e in job.expressions])
+    pred = _Side.of(pred_files.expect(shape), T, shape)
+
+    def expression_gt(t: int) -> np.ndarray:  # the clipped sum of the referred instances' alphas
+        g = gt(t)
+        return np.stack([np.minimum(g[idx].sum(axis=0, dtype=np.float32), np.float32(1.0)) for idx in referred])
+
+    exp_gt = _Side(expression_gt, len(referred), T, shape)
+    E = len(referred)
+    binarize = job.options.effective_binarize
+    inst = match_stats(gt, pred, T, len(names), E, binarize, shape[0] * shape[1])
+    exp_ids = [e.exp_id for e in job.expressions]
+    vim, _, seqs, own = _pass_clip(job, exp_gt, pred, T, E, E, "name", exp_ids, exp_ids)
+    acc = _accuracy(inst, own, referred, len(names))
+    labels = [(e, None) for e in exp_ids]
     res = _clip_result(job, stems, labels, seqs, vim,
-                       extra={"expressions": len(job.expressions),
-                              "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
+                       extra={"expressions": E, "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
     res["accuracy"] = acc
+    res["near_ties"] = _tie_names(vim, exp_ids, exp_ids)
     return res
 
 
 def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = "rvm", metrics=None,
-                       vim_options=None, trimap_radius: int = 10, workers: int = 1) -> dict:
+                       vim_options=None, trimap_radius: int = 10, workers: int = 1, scheduler: str | None = None,
+                       notes: list | None = None) -> dict:
     """Score referring predictions ``PRED/<clip>/<exp_id>/<frame>`` against the referred instances.
 
     The ground truth of an expression is the clipped sum of its obj_id instances' alphas (instance
@@ -368,7 +407,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
                 raise InputError(f"{path}: video {clip!r} has expressions but no ground-truth clip under {gt_root}")
     if not jobs:
         raise InputError(f"{gt_root}: no clip has referring expressions")
-    results = _run(jobs, _referring_job, workers)
+    results = _run(jobs, _referring_job, workers, scheduler)
     total = sum(len(r["accuracy"]) for r in results)
     correct = sum(a["correct"] for r in results for a in r["accuracy"])
-    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total})
+    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total}, notes=notes)

@@ -34,6 +34,9 @@ __all__ = [
     "find_gt_clips",
     "is_instance_root",
     "read_gt_clip",
+    "list_gt_clip",
+    "list_pred_clip",
+    "InstanceFrames",
     "read_pred_clip",
     "find_pred_clip",
     "load_expressions",
@@ -119,22 +122,56 @@ def is_instance_root(gt_root: Path) -> bool:
     return True
 
 
-def _stack(files: dict[str, dict[str, Path]], stems: list[str], where: Path) -> np.ndarray:
-    """Read {instance: {stem: path}} into float32 (n, T, H, W), checking sizes."""
-    names = list(files)
-    out = None
-    for i, name in enumerate(names):
-        for t, stem in enumerate(stems):
-            path = files[name][stem]
-            a = read_alpha(path)
-            if out is None:
-                out = np.empty((len(names), len(stems), *a.shape), dtype=np.float32)
-            elif a.shape != out.shape[2:]:
-                raise InputError(f"{path}: size {a.shape[1]}x{a.shape[0]} differs from {out.shape[3]}x{out.shape[2]} of the clip's first frame")
-            out[i, t] = a
-    if out is None:
-        raise InputError(f"{where}: no frames")
-    return out
+class InstanceFrames:
+    """The frame files of a clip's instances (``files[k][t]``: instance k, frame t), read one frame
+    at a time so a clip pass holds a few frames per instance whatever the clip length."""
+
+    def __init__(self, where: Path, files: list[list[Path]]):
+        self.where = Path(where)
+        self.files = files
+        self.shape: tuple[int, int] | None = None  # (H, W), fixed by the first frame read or `expect`
+        self._against_gt = False
+
+    def expect(self, shape: tuple[int, int]) -> "InstanceFrames":
+        """Require every frame to have the ground truth's size (H, W)."""
+        self.shape = tuple(shape)
+        self._against_gt = True
+        return self
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def read(self, k: int, t: int) -> np.ndarray:
+        """float32 (H, W) alpha of instance k at frame t; every frame must have the clip's size."""
+        path = self.files[k][t]
+        a = read_alpha(path)
+        if self.shape is None:
+            self.shape = a.shape
+        elif a.shape != self.shape:
+            if self._against_gt:
+                raise InputError(f"{self.where}: predicted frames are {a.shape[1]}x{a.shape[0]}, the ground truth is "
+                                 f"{self.shape[1]}x{self.shape[0]} (e.g. {path.name})")
+            raise InputError(f"{path}: size {a.shape[1]}x{a.shape[0]} differs from {self.shape[1]}x{self.shape[0]} "
+                             "of the clip's first frame")
+        return a
+
+    def frame(self, t: int) -> np.ndarray:
+        """float32 (instances, H, W): every instance at frame t."""
+        if not self.files:
+            raise InputError(f"{self.where}: no frames")
+        return np.stack([self.read(k, t) for k in range(len(self.files))])
+
+    def stack(self) -> np.ndarray:
+        """float32 (instances, T, H, W): the whole clip in memory (tests and small clips)."""
+        if not self.files or not self.files[0]:
+            raise InputError(f"{self.where}: no frames")
+        T = len(self.files[0])
+        first = self.frame(0)
+        out = np.empty((len(self.files), T, *first.shape[1:]), dtype=np.float32)
+        out[:, 0] = first
+        for t in range(1, T):
+            out[:, t] = self.frame(t)
+        return out
 
 
 def _check_frames(per_inst: dict[str, dict[str, Path]], folder_of, what: str) -> list[str]:
@@ -157,8 +194,8 @@ def _check_frames(per_inst: dict[str, dict[str, Path]], folder_of, what: str) ->
     return sorted(ref or (), key=natural_key)
 
 
-def read_gt_clip(clip: GtClip) -> tuple[list[str], list[str], np.ndarray]:
-    """(instance names, frame stems, float32 (n, T, H, W)) of a ground-truth clip."""
+def list_gt_clip(clip: GtClip) -> tuple[list[str], list[str], "InstanceFrames"]:
+    """(instance names, frame stems, its frame files) of a ground-truth clip; nothing is read."""
     if clip.kind == "vim":
         inst_dirs = _dirs(clip.path)
         per_inst = {d.name: _images(d) for d in inst_dirs}
@@ -178,7 +215,13 @@ def read_gt_clip(clip: GtClip) -> tuple[list[str], list[str], np.ndarray]:
         stems = [f.name for f in frame_dirs]
         per_inst = {n: {f: per_frame[f][n] for f in stems} for n in names}
     names = sorted(per_inst)
-    return names, stems, _stack({n: per_inst[n] for n in names}, stems, clip.path)
+    return names, stems, InstanceFrames(clip.path, [[per_inst[n][s] for s in stems] for n in names])
+
+
+def read_gt_clip(clip: GtClip) -> tuple[list[str], list[str], np.ndarray]:
+    """(instance names, frame stems, float32 (n, T, H, W)) of a ground-truth clip (held whole)."""
+    names, stems, files = list_gt_clip(clip)
+    return names, stems, files.stack()
 
 
 def find_pred_clip(pred_root: Path, dataset: str, clip: str) -> Path:
@@ -190,8 +233,8 @@ def find_pred_clip(pred_root: Path, dataset: str, clip: str) -> Path:
     raise InputError(f"{pred_root / clip}: prediction folder for clip {clip!r} (dataset {dataset!r}) does not exist")
 
 
-def read_pred_clip(folder: Path, stems: list[str], shape: tuple[int, int]) -> tuple[list[str], np.ndarray]:
-    """(instance names, float32 (m, T, H, W)) of a prediction clip folder (any accepted layout)."""
+def list_pred_clip(folder: Path, stems: list[str]) -> tuple[list[str], "InstanceFrames"]:
+    """(instance names, frame files) of a prediction clip folder (any accepted layout); nothing is read."""
     folder = Path(folder)
     subdirs = _dirs(folder)
     if [d.name for d in subdirs] == ["pha"] and not _images(folder):
@@ -228,14 +271,17 @@ def read_pred_clip(folder: Path, stems: list[str], shape: tuple[int, int]) -> tu
             raise InputError(f"{folder}: {len(got)} frames, the ground truth has {len(stems)} ({detail})")
         per_inst = {folder.name: direct}
     else:
-        return [], np.zeros((0, len(stems), *shape), dtype=np.float32)
+        return [], InstanceFrames(folder, [])
     names = sorted(per_inst)
-    stack = _stack({n: per_inst[n] for n in names}, stems, folder)
-    if stack.shape[2:] != tuple(shape):
-        raise InputError(
-            f"{folder}: predicted frames are {stack.shape[3]}x{stack.shape[2]}, the ground truth is {shape[1]}x{shape[0]}"
-        )
-    return names, stack
+    return names, InstanceFrames(folder, [[per_inst[n][s] for s in stems] for n in names])
+
+
+def read_pred_clip(folder: Path, stems: list[str], shape: tuple[int, int]) -> tuple[list[str], np.ndarray]:
+    """(instance names, float32 (m, T, H, W)) of a prediction clip folder (held whole)."""
+    names, files = list_pred_clip(folder, stems)
+    if not names:
+        return [], np.zeros((0, len(stems), *shape), dtype=np.float32)
+    return names, files.expect(shape).stack()
 
 
 @dataclass

@@ -30,6 +30,7 @@ import numpy as np
 from vmbench.errors import InputError
 from vmbench.metrics import _kernels as K
 from vmbench.metrics._conn import conn_error
+from vmbench.metrics.table import meanings as metric_meanings
 
 __all__ = [
     "MAGGIE_METRICS",
@@ -46,17 +47,7 @@ __all__ = [
 
 MAGGIE_METRICS = ("MAD", "MAD_fg", "MAD_bg", "MAD_unk", "MSE", "SAD", "Grad", "Conn", "dtSSD")
 MAGGIE_DEFAULT_METRICS = ("MAD", "MAD_unk", "MSE", "Grad", "Conn", "dtSSD")
-MAGGIE_UNITS = {
-    "MAD": "mean |p-g| / (H*W) * 1e10 per instance-frame (MaGGIe units)",
-    "MAD_fg": "mean(|p-g| m) / (sum m) * 1e10, m = GT alpha > 0.5 outside the transition region",
-    "MAD_bg": "mean(|p-g| m) / (sum m) * 1e10, m = background (not FG, not transition)",
-    "MAD_unk": "mean(|p-g| m) / (sum m) * 1e10, m = 25x25-ellipse transition region",
-    "MSE": "mean (p-g)^2 / (H*W) * 1e10 per instance-frame",
-    "SAD": "sum |p-g| * 1e-3 per instance-frame",
-    "Grad": "sum (|grad g|-|grad p|)^2 * 1e-3, zero padding, batch min-max",
-    "Conn": "sum |phi_g-phi_p| * 1e-3 (RVM rule, 4-connectivity)",
-    "dtSSD": "0.1 * sqrt(sum of squared derivative errors) per instance per window",
-}
+MAGGIE_UNITS = metric_meanings("maggie")  # one-line meanings, from the one metrics table
 _ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
 _ROW_K, _COL_K = K.gaussian_gradient_kernel(1.4)
 _THRESHOLDS = np.arange(0, 1.1, 0.1)

@@ -25,7 +25,8 @@ from scipy.optimize import linear_sum_assignment
 from vmbench.errors import InputError
 from vmbench.instance._kernels import pair_frame_errors, pair_frame_stats
 
-__all__ = ["VimOptions", "VimClip", "PairStats", "pair_stats", "vim_clip", "vim_dataset", "VIM_ERRORS"]
+__all__ = ["VimOptions", "VimClip", "VimMatch", "PairStats", "pair_stats", "vim_clip", "vim_match", "vim_scores",
+           "near_ties", "vim_dataset", "VIM_ERRORS"]
 
 VIM_ERRORS = ("MSE", "MAD", "dtSSD")
 
@@ -119,6 +120,7 @@ class VimClip:
     TP: int = 0
     FP: int = 0
     FN: int = 0
+    near_ties: list = field(default_factory=list)  # see `near_ties`
 
     @property
     def VIMQ(self) -> float:
@@ -126,20 +128,44 @@ class VimClip:
 
 
 def vim_clip(pred, gt, *, options: VimOptions = VimOptions(), stats: PairStats | None = None) -> VimClip:
-    """RQ / TQ / MQ of one clip. pred (m, T, H, W), gt (n, T, H, W) alphas in [0, 1]; m may be 0."""
+    """RQ / TQ / MQ of one clip held in memory. pred (m, T, H, W), gt (n, T, H, W) alphas in [0, 1]; m may be 0."""
     pred = _as_stack("pred", pred)
     gt = _as_stack("gt", gt)
-    n, m = gt.shape[0], pred.shape[0]
-    if n == 0:
-        raise InputError("ground truth clip has no instances")
     if stats is None:
         stats = pair_stats(pred, gt, binarize=options.effective_binarize)
+    match = vim_match(stats, gt.shape[0], pred.shape[0], options)
+    dt = {}
+    if options.error == "dtSSD":
+        dt = {(r, c): pair_frame_errors(gt[r], pred[c], 2) for r, c in match.tp}
+    return vim_scores(match, stats, options, dt)
+
+
+@dataclass
+class VimMatch:
+    """The whole-clip matching of one clip and its recognition part (RS), before TQ and MQ."""
+
+    pairs: list[tuple[int, int]]
+    tp: list[tuple[int, int]]
+    pair_iou: dict
+    fp: int
+    fn: int
+    rs: float
+    near_ties: list[tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+
+
+def vim_match(stats: PairStats, n: int, m: int, options: VimOptions = VimOptions()) -> VimMatch:
+    """Hungarian matching on the whole-clip L1 costs, mean IoUs and RS, from accumulated `stats`."""
+    if n == 0:
+        raise InputError("ground truth clip has no instances")
     fp = max(m - n, 0)
     fn = max(n - m, 0)
     pairs: list[tuple[int, int]] = []
+    ties = []
     if m:
-        rows, cols = linear_sum_assignment(stats.clip_cost)
+        cost = stats.clip_cost
+        rows, cols = linear_sum_assignment(cost)
         pairs = [(int(r), int(c)) for r, c in zip(rows, cols)]
+        ties = near_ties(cost, pairs, stats.l1.shape[0] * stats.pixels)
     tp, ious, pair_iou = [], [], {}
     for r, c in pairs:
         miou = float(np.mean(stats.frame_iou(r, c)))
@@ -153,9 +179,51 @@ def vim_clip(pred, gt, *, options: VimOptions = VimOptions(), stats: PairStats |
     rs = len(tp) / (len(tp) + 0.5 * fp + 0.5 * fn)
     if ious:
         rs *= float(np.mean(ious))
-    if rs == 0.0:
-        return VimClip(0.0, 0.0, 0.0, pairs, tp, pair_iou, len(tp), fp, fn)
-    return VimClip(rs, _tracking(stats, tp), _similarity(pred, gt, tp, options, stats), pairs, tp, pair_iou, len(tp), fp, fn)
+    return VimMatch(pairs, tp, pair_iou, fp, fn, rs, ties)
+
+
+def vim_scores(match: VimMatch, stats: PairStats, options: VimOptions, dtssd: dict) -> VimClip:
+    """The clip's VimClip: TQ from the per-frame costs, MQ from the TP pairs' errors (`dtssd`:
+    (r, c) -> per-frame dtSSD, needed only when options.error is dtSSD)."""
+    m = match
+    if m.rs == 0.0:
+        return VimClip(0.0, 0.0, 0.0, m.pairs, m.tp, m.pair_iou, len(m.tp), m.fp, m.fn, m.near_ties)
+    return VimClip(m.rs, _tracking(stats, m.tp), _similarity(m.tp, options, stats, dtssd), m.pairs, m.tp,
+                   m.pair_iou, len(m.tp), m.fp, m.fn, m.near_ties)
+
+
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+def near_ties(cost: np.ndarray, pairs: list[tuple[int, int]], terms: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Alternatives to the chosen assignment whose total cost is within float32 error of it.
+
+    VIM computes each cost as one float32 sum of `terms` values (``torch.cdist``); its relative
+    error is taken as eps32 * ceil(log2(terms)) (blocked summation). For every two matched pairs
+    (swapping their predictions) and every matched pair against an unmatched prediction or ground
+    truth, a gap within that error is a near-tie: float32 rounding in the reference may pick the
+    other assignment. Returns (ground-truth indices, prediction indices) of each near-tie.
+    """
+    rel = FLOAT32_EPS * max(1, int(np.ceil(np.log2(max(terms, 2)))))
+    n, m = cost.shape
+    out = []
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= rel * max(abs(a), abs(b))
+
+    matched_rows = {r for r, _ in pairs}
+    matched_cols = {c for _, c in pairs}
+    for k, (r1, c1) in enumerate(pairs):
+        for r2, c2 in pairs[k + 1:]:
+            if close(cost[r1, c1] + cost[r2, c2], cost[r1, c2] + cost[r2, c1]):
+                out.append(((r1, r2), (c1, c2)))
+        for c in range(m):
+            if c not in matched_cols and close(cost[r1, c1], cost[r1, c]):
+                out.append(((r1,), (c1, c)))
+        for r in range(n):
+            if r not in matched_rows and close(cost[r1, c1], cost[r, c1]):
+                out.append(((r1, r), (c1,)))
+    return out
 
 
 def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> float:
@@ -167,7 +235,7 @@ def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> float:
     return float(np.mean(per_frame))
 
 
-def _similarity(pred, gt, tp, options: VimOptions, stats: PairStats) -> float:
+def _similarity(tp, options: VimOptions, stats: PairStats, dtssd: dict) -> float:
     w = options.effective_weight
     scores = []
     for r, c in tp:
@@ -176,7 +244,7 @@ def _similarity(pred, gt, tp, options: VimOptions, stats: PairStats) -> float:
         elif options.error == "MAD":
             err = stats.l1[:, r, c] / stats.pixels
         else:
-            err = pair_frame_errors(gt[r], pred[c], 2)
+            err = np.asarray(dtssd[(r, c)], dtype=np.float64)
         s = 1.0 - np.minimum(1.0, err * w)
         if options.error == "dtSSD":
             s[0] = 1.0

@@ -1,20 +1,20 @@
-"""Reading and writing alpha and RGB frames, with the checks a number depends on.
+"""Reading and writing alpha and RGB frames: thin wrappers over `vmbench.sources`, the one reader.
 
 Alphas are read the way the reference scripts read them (``cv2.imread(path, IMREAD_GRAYSCALE)``):
 16-bit files are reduced to 8 bits and colour files to luma. vmbench does the same so that its
-numbers match, but it *records* each such conversion as a note, so the user is told.
+numbers match, but it *records* each such conversion as a note, so the user is told (the rules:
+`vmbench.sources.decode`).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.io.png import read_gray8
+from vmbench.sources import IMAGE_EXTENSIONS, list_frames, natural_key, read_alpha_frame, read_rgb_frame
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -27,83 +27,11 @@ __all__ = [
     "write_rgb",
 ]
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key that orders ``frame2`` before ``frame10`` (and plain ``0002`` < ``0010``)."""
-    parts = _DIGITS.split(name)
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p.lower()) for p in parts)
-
-
-def list_frames(folder: Path) -> list[Path]:
-    """Image files directly inside `folder`, naturally sorted by name; hidden files skipped."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(f"{folder}: folder does not exist")
-    files = [
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_EXTENSIONS
-    ]
-    return sorted(files, key=lambda p: natural_key(p.name))
-
-
-def _read_bytes(path: Path) -> np.ndarray:
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    if data.size == 0:
-        raise InputError(f"{path}: file is empty")
-    return data
-
-
-def _decode(path: Path, flags: int, data: np.ndarray | None = None) -> np.ndarray:
-    if data is None:
-        data = _read_bytes(path)
-    image = cv2.imdecode(data, flags)
-    if image is None or image.size == 0:
-        raise InputError(f"{path}: not a readable PNG/JPEG image (corrupt or wrong format)")
-    return image
-
 
 def read_alpha_u8(path: Path, notes: list[str] | None = None) -> np.ndarray:
-    """Read an alpha matte as uint8 (H, W), exactly as ``cv2.IMREAD_GRAYSCALE`` would.
-
-    Parameters
-    ----------
-    path : the image file (PNG 8/16-bit, or JPEG).
-    notes : if given, a line is appended for every conversion the reference would make silently
-        (16-bit reduced to 8 bits; RGB/RGBA reduced to luma, an alpha channel ignored).
-    """
-    path = Path(path)
-    data = _read_bytes(path)
-    plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
-    if plain is not None:
-        return plain
-    raw = _decode(path, cv2.IMREAD_UNCHANGED, data)
-    if raw.ndim == 2 and raw.dtype == np.uint8:
-        return raw
-    what = []
-    if raw.dtype == np.uint16:
-        what.append("16-bit, reduced to 8 bits")
-    elif raw.dtype != np.uint8:
-        raise InputError(f"{path}: unsupported pixel type {raw.dtype}; alphas must be 8- or 16-bit")
-    if raw.ndim == 3:
-        channels = raw.shape[2]
-        if channels == 4:
-            what.append("RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)")
-        elif channels == 3:
-            what.append("RGB, read as luma 0.299R+0.587G+0.114B")
-        elif channels != 1:
-            raise InputError(f"{path}: {channels} channels; expected a gray alpha matte")
-    if notes is not None and what:
-        notes.append(f"{path}: " + "; ".join(what))
-    gray = _decode(path, cv2.IMREAD_GRAYSCALE, data)
-    return gray
+    """Read an alpha matte as uint8 (H, W), exactly as ``cv2.IMREAD_GRAYSCALE`` would (float files
+    quantised to 8 bits); conversions are appended to `notes`."""
+    return read_alpha_frame(path, notes, precision="u8")
 
 
 def read_alpha(path: Path, notes: list[str] | None = None) -> np.ndarray:
@@ -113,8 +41,7 @@ def read_alpha(path: Path, notes: list[str] | None = None) -> np.ndarray:
 
 def read_rgb(path: Path) -> np.ndarray:
     """Read a colour frame as uint8 (H, W, 3) in RGB order."""
-    image = _decode(Path(path), cv2.IMREAD_COLOR)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return read_rgb_frame(path)
 
 
 def _as_u8(alpha: np.ndarray, path: Path) -> np.ndarray:

@@ -1,180 +1,402 @@
-"""Finding clips in a prediction tree and a ground-truth tree, and pairing their frames by stem.
+"""Finding clips in a prediction tree and a ground-truth tree, and pairing their frames.
 
 Three layouts are recognised (the ground truth decides; the prediction must mirror it):
 
-* ``rvm-tree``    ``ROOT/<dataset>/<clip>/pha/<frame>`` (optional ``fgr/``): RVM, MatAnyone.
+* ``rvm-tree``     ``ROOT/<dataset>/<clip>/pha/<frame>`` (optional ``fgr/``): RVM, MatAnyone.
 * ``clip-folders`` ``ROOT/<clip>/<frame>`` (or ``ROOT/<clip>/pha/<frame>``).
-* ``single-clip`` ``ROOT/<frame>`` (or ``ROOT/pha/<frame>``): one clip.
+* ``single-clip``  ``ROOT/<frame>`` (or ``ROOT/pha/<frame>``): one clip.
 
-In every layout a clip's frames may sit directly in the clip folder or in its ``pha/`` folder, so
-RVM-style and flat predictions both work. Frames are paired by file stem, so PNG predictions pair
-with JPEG ground truth (the 1920x1080 sets). Anything that does not pair exactly is an error.
+Wherever a clip is expected, its frames may be (`clip_frames`): a ``pha/`` folder, a
+``pha.<ext>`` video or NumPy stack (``pha.mp4``, ``pha.npy``..), the clip folder's own image files,
+or a ``<clip>.<ext>`` file in place of the folder. An ``alpha/`` folder is read as ``pha/`` with a
+note. Two of these at once is refused (vmbench does not guess which is the matte).
+
+Image frames pair by file stem (so PNG predictions pair with JPEG ground truth); a video or a
+stack pairs by position, its frame count checked against the ground truth. Anything that does not
+pair exactly is an error that shows names from both sides. Layout rules (docs/formats.md):
+
+* a stray image beside clip folders at a ground-truth root is refused; at a prediction root it is
+  ignored with a note;
+* a clip in one tree but not the other is refused, naming examples;
+* a root written by ``vmbench make-dataset`` (``manifest.json`` with ``plain/`` and ``instance/``)
+  is read through its ``plain/`` subtree, with a note (`resolve_dataset_root`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vmbench.errors import InputError
-from vmbench.io.frames import IMAGE_EXTENSIONS, list_frames, natural_key
+from vmbench.sources import (
+    CLIP_FILE_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    FrameSource,
+    ImageFolder,
+    Subset,
+    natural_key,
+    open_source,
+)
 
-__all__ = ["ClipPair", "detect_layout", "pair_clips"]
+__all__ = ["ClipPair", "clip_frames", "detect_layout", "pair_clips", "pair_sources", "pair_sparse", "resolve_dataset_root"]
+
+_CLIP_PARTS = {"pha", "alpha", "fgr", "com"}  # sub-folders of one clip, never clips themselves
 
 
 @dataclass
 class ClipPair:
-    """One clip's frames, paired by stem: prediction, ground truth and optional extras."""
+    """One clip, paired: prediction and ground-truth frame sources (index i is the same frame in
+    both), optional foregrounds and trimaps, and the notes the user must read about it (on the
+    first pair, also those about the whole tree)."""
 
     dataset: str
     clip: str
     stems: list[str]
-    pred: list[Path]
-    gt: list[Path]
-    pred_fgr: list[Path] | None = None
-    gt_fgr: list[Path] | None = None
-    trimaps: list[Path] | None = None
+    pred: FrameSource
+    gt: FrameSource
+    pred_fgr: FrameSource | None = None
+    gt_fgr: FrameSource | None = None
+    trimaps: FrameSource | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def _has_images(folder: Path) -> bool:
+def _entries(folder: Path) -> list[Path]:
     try:
-        return any(
-            p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith(".") and p.is_file()
-            for p in folder.iterdir()
-        )
+        return [p for p in folder.iterdir() if not p.name.startswith(".")]
     except OSError:
-        return False
+        return []
+
+
+def _images(folder: Path) -> list[Path]:
+    return sorted((p for p in _entries(folder) if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()),
+                  key=lambda p: natural_key(p.name))
 
 
 def _subdirs(folder: Path) -> list[Path]:
-    return sorted(
-        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: natural_key(p.name),
-    )
+    return sorted((p for p in _entries(folder) if p.is_dir()), key=lambda p: natural_key(p.name))
 
 
-def _frames_dir(clip_dir: Path) -> Path:
-    pha = clip_dir / "pha"
-    return pha if pha.is_dir() else clip_dir
+def _clip_files(folder: Path, stem: str) -> list[Path]:
+    return [folder / f"{stem}{ext}" for ext in CLIP_FILE_EXTENSIONS if (folder / f"{stem}{ext}").is_file()]
 
 
-def detect_layout(root: Path) -> tuple[str, list[tuple[str, str, Path]]]:
-    """Return (layout name, [(dataset, clip, clip_dir)]) for a ground-truth root."""
+def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
+    """Where the alpha frames of the clip at `clip` are (a folder or a file), None if nowhere.
+
+    Looks for ``clip/pha/``, ``clip/pha.<ext>``, ``clip/alpha/`` (noted), image files in ``clip``
+    itself, and ``clip.<ext>`` beside it; refuses when it finds more than one.
+    """
+    clip = Path(clip)
+    if clip.is_file():
+        return clip if clip.suffix.lower() in CLIP_FILE_EXTENSIONS else None
+    found: list[tuple[Path, str]] = []
+    if clip.is_dir():
+        for name in ("pha", "alpha"):
+            if (clip / name).is_dir() and (_images(clip / name) or not _subdirs(clip / name)):  # not an instance pha/
+                found.append((clip / name, f"{name}/ ({len(_images(clip / name))} frames)"))
+        found += [(f, f.name) for f in _clip_files(clip, "pha")]
+        loose = _images(clip)
+        if loose:
+            found.append((clip, f"{len(loose)} loose frames ({loose[0].name}, ...)"))
+    elif clip.parent.is_dir():
+        found += [(f, f.name) for f in _clip_files(clip.parent, clip.name)]
+    if len(found) > 1:
+        raise InputError(f"{clip}: holds {' and '.join(w for _, w in found)}; keep one "
+                         "(vmbench will not guess which is the matte)")
+    if not found:
+        return None
+    where = found[0][0]
+    if where.name == "alpha" and where.is_dir() and notes is not None:
+        notes.append(f"{where}: read as the clip's alpha folder (the layouts name it pha/)")
+    return where
+
+
+def resolve_dataset_root(root: Path, notes: list[str] | None = None, *, task: str = "plain") -> Path:
+    """`root`, or its ``plain/`` (task plain) or ``instance/`` subtree when it is a root written by
+    ``vmbench make-dataset`` (``manifest.json`` beside those subtrees); the choice is noted."""
+    root = Path(root)
+    sub = "plain" if task == "plain" else "instance"
+    if (root / "manifest.json").is_file() and (root / sub).is_dir() and clip_frames(root) is None:
+        if notes is not None:
+            notes.append(f"{root}: a vmbench dataset root (manifest.json); read its {sub}/ subtree "
+                         f"({root / sub})")
+        return root / sub
+    return root
+
+
+def _clip_dir_of(folder: Path) -> bool:
+    """True when `folder` looks like one clip (its frames are somewhere `clip_frames` looks)."""
+    try:
+        return clip_frames(folder) is not None
+    except InputError:
+        return True  # an ambiguous clip is still a clip: pairing reports it
+
+
+def detect_layout(root: Path, notes: list[str] | None = None) -> tuple[str, list[tuple[str, str, Path]]]:
+    """Return (layout name, [(dataset, clip, clip path)]) for a ground-truth root."""
     root = Path(root)
     if not root.exists():
         raise InputError(f"{root}: folder does not exist")
-    if not root.is_dir():
+    if root.is_file():
+        if root.suffix.lower() in CLIP_FILE_EXTENSIONS:
+            return "single-clip", [("", root.stem, root)]
         raise InputError(f"{root}: not a folder")
-    if _has_images(root) or (root / "pha").is_dir() and _has_images(root / "pha"):
+    subdirs = [d for d in _subdirs(root) if d.name not in _CLIP_PARTS]
+    clip_dirs = [d for d in subdirs if _clip_dir_of(d)]
+    tree = [d for d in subdirs if any(_has_pha(c) for c in _subdirs(d))]
+    here = clip_frames(root, notes)
+    if here is not None:
+        if clip_dirs or tree:
+            loose = _images(root)
+            shown = ", ".join(p.name for p in loose[:3]) or here.name
+            dirs = ", ".join(d.name for d in (tree or clip_dirs)[:3])
+            raise InputError(
+                f"{root}: holds frames of its own ({shown}) and clip folders ({dirs}); is it one clip or a "
+                "tree of clips? move the stray images out (or point at one clip)"
+            )
         return "single-clip", [("", root.name, root)]
-    clips: list[tuple[str, str, Path]] = []
-    subdirs = _subdirs(root)
-    tree = [d for d in subdirs if any((c / "pha").is_dir() for c in _subdirs(d))]
     if tree:
-        for dataset_dir in tree:
-            for clip_dir in _subdirs(dataset_dir):
-                if (clip_dir / "pha").is_dir():
-                    clips.append((dataset_dir.name, clip_dir.name, clip_dir))
+        clips = [(d.name, c.name, c) for d in tree for c in _subdirs(d) if _has_pha(c)]
         return "rvm-tree", clips
-    for clip_dir in subdirs:
-        if _has_images(_frames_dir(clip_dir)):
-            clips.append(("", clip_dir.name, clip_dir))
+    clips = [("", d.name, d) for d in clip_dirs]
+    clips += [("", f.stem, f.with_suffix("")) for f in _entries(root)
+              if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
     if not clips:
+        others = sorted({p.suffix.lower() or p.name for p in _entries(root) if p.is_file()})
+        found = f"; found only {', '.join(others[:6])} files, which vmbench does not read as frames" if others else ""
         raise InputError(
-            f"{root}: no frames found; expected <dataset>/<clip>/pha/<frame>, <clip>/<frame> or <frame> image files"
+            f"{root}: no frames found; expected <dataset>/<clip>/pha/<frame>, <clip>/<frame> or <frame> image "
+            f"files (png, jpg, tif, exr, webp), or <clip>/pha.mp4 videos{found}"
         )
-    return "clip-folders", clips
+    return "clip-folders", sorted(clips, key=lambda c: natural_key(c[1]))
 
 
-def _by_stem(folder: Path) -> dict[str, Path]:
-    files = list_frames(folder)
-    out: dict[str, Path] = {}
-    for f in files:
-        if f.stem in out:
-            raise InputError(f"{folder}: two frames share the stem {f.stem!r} ({out[f.stem].name}, {f.name})")
-        out[f.stem] = f
-    return out
+def _has_pha(clip: Path) -> bool:
+    return (clip / "pha").is_dir() or (clip / "alpha").is_dir() or bool(_clip_files(clip, "pha"))
 
 
-def _pair_frames(pred_dir: Path, gt_dir: Path) -> tuple[list[str], list[Path], list[Path]]:
-    gt = _by_stem(gt_dir)
-    if not gt:
-        raise InputError(f"{gt_dir}: ground-truth folder has no frames")
-    pred = _by_stem(pred_dir)
-    if not pred:
-        raise InputError(f"{pred_dir}: prediction folder has no frames (expected {len(gt)})")
-    missing = [s for s in gt if s not in pred]
+def _examples(names: list[str], k: int = 3) -> str:
+    shown = ", ".join(names[:k])
+    return shown + (f" ... ({len(names)} in all)" if len(names) > k else "")
+
+
+def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction") -> list[str]:
+    """Check that `pred` has exactly the frames of `gt` (by stem; by position for a video or a
+    stack) and return the frame ids in order; index i is then the same frame in both."""
+    _check_nonempty(pred, gt, what)
+    if pred.positional or gt.positional:
+        if len(pred) != len(gt):
+            raise InputError(
+                f"{pred.path}: {len(pred)} {what} frames, the ground truth {gt.path} has {len(gt)} "
+                "(a video or a NumPy stack pairs with the ground truth frame by frame, in order)"
+            )
+        return list(gt.stems)
+    pred_stems = set(pred.stems)
+    gt_stems = set(gt.stems)
+    missing = [s for s in gt.stems if s not in pred_stems]
+    extra = [s for s in pred.stems if s not in gt_stems]
+    rule = "frames pair by equal file stem (the name without its extension)"
     if missing:
+        theirs = [Path(pred.name(pred.stems.index(s))).name for s in (extra or pred.stems)]
         raise InputError(
-            f"{pred_dir}: {len(missing)} of {len(gt)} prediction frames missing, first {missing[0]!r} "
-            f"(ground truth {gt[missing[0]]})"
+            f"{pred.path}: {len(missing)} of {len(gt)} {what} frames missing; the ground truth has "
+            f"{_examples([Path(gt.name(gt.stems.index(s))).name for s in missing])}, the {what} has "
+            f"{_examples(theirs)}; {rule}"
         )
-    extra = [s for s in pred if s not in gt]
     if extra:
-        raise InputError(f"{pred[extra[0]]}: prediction frame has no ground truth ({len(extra)} extra frames)")
-    stems = sorted(gt, key=natural_key)
-    return stems, [pred[s] for s in stems], [gt[s] for s in stems]
+        raise InputError(
+            f"{pred.name(pred.stems.index(extra[0]))}: {what} frame has no ground truth ({len(extra)} extra frames: "
+            f"{_examples(extra)}); {rule}"
+        )
+    return list(gt.stems)
 
 
-def _same_folder(a: Path, b: Path) -> bool:
+def _check_nonempty(pred: FrameSource, gt: FrameSource, what: str) -> None:
+    if len(gt) == 0:
+        raise InputError(f"{gt.path}: ground truth has no frames")
+    if len(pred) == 0:
+        raise InputError(f"{pred.path}: {what} has no frames (expected {len(gt)}){_unread(pred.path)}")
+
+
+def pair_sparse(pred: FrameSource, gt: FrameSource, step: int) -> tuple[list[str], FrameSource]:
+    """Ground truth on every `step`-th prediction frame only (CRGNN): returns the frame ids and
+    the annotated prediction frames as a source. Stems pair directly when every ground-truth stem
+    is predicted; otherwise by position, as MatAnyone2's eval_crgnn.py: the k-th ground-truth
+    frame (in order) is the (k*step)-th prediction frame."""
+    _check_nonempty(pred, gt, "prediction")
+    if not (pred.positional or gt.positional) and set(gt.stems) <= set(pred.stems):
+        at = {s: k for k, s in enumerate(pred.stems)}
+        return list(gt.stems), Subset(pred, [at[s] for s in gt.stems])
+    need = (len(gt) - 1) * step + 1
+    if len(pred) < need:
+        raise InputError(
+            f"{pred.path}: {len(pred)} prediction frames; the ground truth has {len(gt)} frames, one every "
+            f"{step} prediction frames, so at least {need} are needed (the last, {gt.stems[-1]!r}, is prediction frame {need - 1})"
+        )
+    return list(gt.stems), Subset(pred, [k * step for k in range(len(gt))])
+
+
+def _unread(folder: Path) -> str:
+    if not Path(folder).is_dir():
+        return ""
+    others = sorted({p.suffix.lower() for p in _entries(Path(folder)) if p.is_file() and p.suffix})
+    return f"; found only {', '.join(others[:6])} files, which vmbench does not read as frames" if others else ""
+
+
+def _same_path(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
         return False
 
 
-def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False) -> tuple[str, list[ClipPair]]:
-    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch."""
+def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
+               precision: str = "u8", sparse_gt: int = 0, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
+    """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
+
+    precision : how float frames are read (`vmbench.sources`).
+    sparse_gt : ground truth on every `sparse_gt`-th prediction frame only (see `pair_sparse`).
+    problems : collect instead of raising (``vmbench check``): each clip's problem and every
+        missing or extra clip is appended as one line and that clip left out; problems with the
+        roots themselves still raise.
+    """
     pred_root, gt_root = Path(pred_root), Path(gt_root)
     if not pred_root.exists():
         raise InputError(f"{pred_root}: prediction folder does not exist")
-    if not pred_root.is_dir():
-        raise InputError(f"{pred_root}: prediction path is not a folder")
-    if _same_folder(pred_root, gt_root):
+    if _same_path(pred_root, gt_root):
         raise InputError(
             f"{pred_root}: the prediction and ground-truth paths are the same folder; "
             "every error would be zero (pass your predictions to --pred)"
         )
-    layout, gt_clips = detect_layout(gt_root)
-    pairs: list[ClipPair] = []
-    expected_pred_dirs = set()
-    for dataset, clip, gt_clip_dir in gt_clips:
+    tree_notes: list[str] = []
+    resolved = resolve_dataset_root(gt_root, tree_notes)
+    try:
+        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, sparse_gt, problems, tree_notes)
+    except InputError as exc:
+        if resolved == gt_root:
+            raise
+        raise InputError(f"{exc} (read {gt_root} as a vmbench dataset root, through its plain/ subtree; "
+                         f"instance or referring predictions: pass --task instance or --gt {gt_root / 'instance'})") from exc
+
+
+def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, precision: str, sparse_gt: int,
+               problems: list[str] | None, tree_notes: list[str]) -> tuple[str, list[ClipPair]]:
+    layout, gt_clips = detect_layout(gt_root, tree_notes)
+    if layout != "single-clip" and not pred_root.is_dir():
+        raise InputError(f"{pred_root}: prediction path is not a folder (the ground truth is a {layout} tree)")
+    located = []
+    for dataset, clip, gt_clip in gt_clips:
         rel = Path(dataset, clip) if dataset else Path(clip)
-        pred_clip_dir = pred_root if layout == "single-clip" else pred_root / rel
-        expected_pred_dirs.add(pred_clip_dir)
-        if not pred_clip_dir.is_dir():
-            if not pairs and not any((pred_root / (Path(d, c) if d else Path(c))).is_dir() for d, c, _ in gt_clips):
-                raise InputError(
-                    f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; "
-                    f"expected e.g. {pred_clip_dir}{'/pha' if layout == 'rvm-tree' else ''}/<frame>)"
-                )
-            raise InputError(f"{pred_clip_dir}: missing prediction clip (ground truth {gt_clip_dir})")
-        if _same_folder(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir)):
-            raise InputError(f"{pred_clip_dir}: prediction and ground truth are the same folder")
-        stems, pred_files, gt_files = _pair_frames(_frames_dir(pred_clip_dir), _frames_dir(gt_clip_dir))
-        pair = ClipPair(dataset, clip, stems, pred_files, gt_files)
-        if with_fgr and (gt_clip_dir / "fgr").is_dir() and (pred_clip_dir / "fgr").is_dir():
-            _, pair.pred_fgr, pair.gt_fgr = _pair_frames(pred_clip_dir / "fgr", gt_clip_dir / "fgr")
-        if trimap_root is not None:
-            tri_dir = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
-            tri_dir = _frames_dir(tri_dir) if tri_dir.is_dir() else tri_dir
-            if not tri_dir.is_dir():
-                raise InputError(f"{tri_dir}: trimap folder missing for clip {rel}")
-            _, trimaps, _ = _pair_frames(tri_dir, _frames_dir(gt_clip_dir))
-            pair.trimaps = trimaps
-        pairs.append(pair)
-    if layout != "single-clip":
-        _check_extra_clips(pred_root, layout, expected_pred_dirs)
+        pred_clip = pred_root if layout == "single-clip" else pred_root / rel
+        try:
+            pred_at = clip_frames(pred_clip, tree_notes)
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+            continue
+        located.append((dataset, clip, rel, gt_clip, pred_clip, pred_at))
+    _check_clip_sets(pred_root, gt_root, layout, located, tree_notes, problems)
+    pairs: list[ClipPair] = []
+    for dataset, clip, rel, gt_clip, pred_clip, pred_at in located:
+        if pred_at is None:
+            continue  # reported as a problem by _check_clip_sets
+        try:
+            pairs.append(_pair_clip(dataset, clip, rel, gt_clip, pred_clip, pred_at, layout, trimap_root,
+                                    with_fgr, precision, sparse_gt))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+    if pairs:
+        pairs[0].notes[:0] = tree_notes
+    elif problems is not None:
+        problems[:0] = tree_notes
     return layout, pairs
 
 
-def _check_extra_clips(pred_root: Path, layout: str, expected: set[Path]) -> None:
-    """A predicted clip with no ground truth is an error: it would silently drop out of the mean."""
+def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Path, pred_at: Path, layout: str,
+               trimap_root, with_fgr: bool, precision: str, sparse_gt: int) -> ClipPair:
+    """Pair one ground-truth clip's frames (and fgr/, trimaps) with its prediction."""
+    notes: list[str] = []
+    gt_at = gt_clip if gt_clip.is_file() else clip_frames(gt_clip, notes)
+    if gt_at is None:
+        raise InputError(f"{gt_clip}: ground-truth clip has no frames")
+    if _same_path(pred_at, gt_at):
+        raise InputError(f"{pred_at}: prediction and ground truth are the same folder")
+    pred = open_source(pred_at, precision=precision)
+    gt = open_source(gt_at, precision=precision)
+    if sparse_gt:
+        stems, pred = pair_sparse(pred, gt, sparse_gt)
+    else:
+        stems = pair_sources(pred, gt)
+    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes + pred.notes + gt.notes)
+    if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
+        pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
+        if sparse_gt:
+            _, pair.pred_fgr = pair_sparse(pair.pred_fgr, pair.gt_fgr, sparse_gt)
+        else:
+            pair_sources(pair.pred_fgr, pair.gt_fgr, what="foreground")
+    if trimap_root is not None:
+        tri_clip = Path(trimap_root) / rel if layout != "single-clip" else Path(trimap_root)
+        tri_at = clip_frames(tri_clip, pair.notes)
+        if tri_at is None:
+            raise InputError(f"{tri_clip}: trimap folder missing for clip {rel}")
+        pair.trimaps = open_source(tri_at)
+        pair_sources(pair.trimaps, gt, what="trimap")
+        pair.notes += pair.trimaps.notes
+    return pair
+
+
+def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list, notes: list[str],
+                     problems: list[str] | None = None) -> None:
+    """Every ground-truth clip has a prediction and every predicted clip a ground truth."""
+    def fail(message: str) -> None:
+        if problems is None:
+            raise InputError(message)
+        problems.append(message)
+
+    missing = [(rel, gt_clip, pred_clip) for _, _, rel, gt_clip, pred_clip, at in located if at is None]
+    if layout == "single-clip":
+        if missing:
+            raise InputError(f"{pred_root}: no prediction frames found (the ground truth {gt_root} is one clip; "
+                             f"expected {pred_root}/<frame> image files, {pred_root}/pha/ or a video){_unread(pred_root)}")
+        return
+    if located and len(missing) == len(located):
+        found = [p.name for p in _subdirs(pred_root)] + [p.name for p in _entries(pred_root) if p.is_file()]
+        rel, _, pred_clip = missing[0]
+        raise InputError(
+            f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
+            f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
+        )
+    if missing and problems is None:
+        rel, gt_clip, pred_clip = missing[0]
+        raise InputError(
+            f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
+            f"ground-truth clips have no prediction: {_examples([str(m[0]) for m in missing])}"
+        )
+    for rel, gt_clip, pred_clip in missing:
+        fail(f"{pred_clip}: missing prediction clip (ground truth {gt_clip})")
+    expected = {Path(pred_clip) for *_, pred_clip, _ in located}
+    expected |= {Path(at) for *_, at in located if at is not None}
     if layout == "rvm-tree":
         candidates = [c for d in _subdirs(pred_root) for c in _subdirs(d)]
+        candidates += [f.with_suffix("") for d in _subdirs(pred_root) for f in _entries(d)
+                       if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
     else:
-        candidates = _subdirs(pred_root)
-    for cand in candidates:
-        if cand not in expected and _has_images(_frames_dir(cand)):
-            raise InputError(f"{cand}: prediction clip has no ground truth")
+        candidates = [d for d in _subdirs(pred_root) if d.name not in _CLIP_PARTS]
+        candidates += [f.with_suffix("") for f in _entries(pred_root)
+                       if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
+    extra = [c for c in candidates if c not in expected and _clip_dir_of(c)]
+    if extra and problems is None:
+        raise InputError(
+            f"{extra[0]}: prediction clip has no ground truth ({len(extra)} such clip(s): "
+            f"{_examples([str(c.relative_to(pred_root)) for c in extra])}); it would silently drop out of the mean"
+        )
+    for c in extra:
+        fail(f"{c}: prediction clip has no ground truth")
+    stray = _images(pred_root)
+    if stray:
+        notes.append(f"{pred_root}: {len(stray)} stray image(s) at the prediction root ignored "
+                     f"({_examples([p.name for p in stray])}); clips are read from its sub-folders")

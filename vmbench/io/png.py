@@ -6,7 +6,7 @@ filters are undone by a Numba kernel; both release the GIL, so frames decode in 
 On 512x288 mattes this is about 4x faster than cv2.imdecode, the bytes being identical.
 
 `read_gray8` returns None for anything else (other bit depths or colour types, interlacing, a
-tRNS or APNG chunk, a bad CRC, a stream that does not inflate to the expected size, an unknown
+tRNS, APNG or eXIf chunk, a bad CRC, a stream that does not inflate to the expected size, an unknown
 filter); the caller then decodes with OpenCV, which reads or rejects the file as the reference
 scripts' cv2.imread would.
 """
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - `deflate` is a declared dependency
 __all__ = ["read_gray8"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_DECLINE = {b"tRNS", b"PLTE", b"acTL", b"fcTL", b"fdAT"}  # chunks OpenCV may act on: leave those files to it
+_DECLINE = {b"tRNS", b"PLTE", b"acTL", b"fcTL", b"fdAT", b"eXIf"}  # chunks OpenCV acts on (eXIf: it rotates): leave those files to it
 
 
 def read_gray8(data) -> np.ndarray | None:

@@ -12,7 +12,8 @@ import numpy as np
 
 from vmbench.errors import InputError
 from vmbench.leaderboard.results import RunResult, load_result
-from vmbench.leaderboard.units import higher_is_better, metric_unit
+from vmbench.outputs import atomic_path
+from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup
 
 __all__ = [
     "plot_over_time",
@@ -33,12 +34,19 @@ def _plt():
     return plt
 
 
-def _save(fig, out_base: Path) -> list[Path]:
+FORMATS = ("png", "svg")
+
+
+def _save(fig, out_base: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """PNG and SVG (or `formats`); the SVG keeps its text as text (searchable, readable by screen readers)."""
+    import matplotlib
+
     out_base.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for ext in ("png", "svg"):
+    for ext in formats:
         p = out_base.with_name(out_base.name + f".{ext}")
-        fig.savefig(p, dpi=110, bbox_inches="tight")
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}), atomic_path(p) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)  # renamed whole onto p
         paths.append(p)
     _plt().close(fig)
     return paths
@@ -58,34 +66,43 @@ def frame_index_stats(result: RunResult, metric: str) -> tuple[np.ndarray, np.nd
 
 
 def _label(protocol: str, metric: str) -> str:
-    u = metric_unit(protocol, metric)
+    u = lookup(protocol, metric)
+    if u is None:
+        return f"{metric} (unknown metric: unit and direction not in vmbench's table)"
     return f"{metric} ({u.unit}, {'higher' if u.higher_is_better else 'lower'} is better)"
 
 
-def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "") -> list[Path]:
-    """Mean across clips at each frame index, per method, with an interquartile band."""
+def plot_over_time(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "",
+                   formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Mean across clips at each frame index, per method, with an interquartile band (labelled)."""
     plt = _plt()
+    from matplotlib.patches import Patch
+
     fig, ax = plt.subplots(figsize=(7, 3.6))
     drawn = 0
     for r in results:
         ts, mean, q25, q75 = frame_index_stats(r, metric)
         if len(ts) == 0:
             continue
-        line, = ax.plot(ts, mean, label=r.method, lw=1.5)
+        line, = ax.plot(ts, mean, label=f"{r.method}: mean across clips", lw=1.5)
         ax.fill_between(ts, q25, q75, color=line.get_color(), alpha=0.2, lw=0)
         drawn += 1
     if not drawn:
         plt.close(fig)
         return []
-    ax.set_xlabel("frame index")
+    ax.set_xlabel("frame index (frames)")
     ax.set_ylabel(_label(results[0].protocol, metric))
-    ax.set_title(title or f"{metric} over time (mean across clips, band: 25-75 %)")
+    ax.set_title(title or f"{metric} over time")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _save(fig, Path(out_base))
+    handles, _labels = ax.get_legend_handles_labels()
+    handles.append(Patch(color="0.5", alpha=0.35, lw=0,
+                         label="shaded band: interquartile range\n(25th-75th percentile across clips)"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _save(fig, Path(out_base), formats)
 
 
-def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "") -> list[Path]:
+def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *, title: str = "",
+                  formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Dot plot: one row per clip, one marker per method, so per-clip wins are visible."""
     plt = _plt()
     keys: list[tuple] = []
@@ -102,12 +119,13 @@ def plot_per_clip(results: list[RunResult], metric: str, out_base: str | Path, *
         ax.scatter([vals[keys[j]] for j in yy], y[yy] + (i - (len(results) - 1) / 2) * 0.12,
                    marker=markers[i % len(markers)], label=r.method, s=22)
     ax.set_yticks(y, ["/".join(k) for k in keys], fontsize=7)
+    ax.set_ylabel("clip (dataset/clip)")
     ax.invert_yaxis()
     ax.set_xlabel(_label(results[0].protocol, metric))
     ax.set_title(title or f"{metric} per clip")
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _save(fig, Path(out_base))
+    return _save(fig, Path(out_base), formats)
 
 
 def _find_clip_dir(root: Path, dataset: str, clip: str, *, gt: bool) -> Path:
@@ -122,20 +140,22 @@ def _find_clip_dir(root: Path, dataset: str, clip: str, *, gt: bool) -> Path:
 
 
 def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root: str | Path,
-                        out_dir: str | Path, *, n: int = 3, metric: str | None = None) -> list[Path]:
+                        out_dir: str | Path, *, n: int = 3, metric: str | None = None,
+                        formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """For the n worst clips of a result, a strip: composite frame, ground truth, prediction, |error|.
 
     The worst frame of each clip (by `metric`, default the headline metric) is shown. Frames are read
     with vmbench.io.frames; the composite comes from ``<gt>/<dataset>/<clip>/com`` when it exists.
     """
     from vmbench.io.frames import list_frames, read_alpha, read_rgb
-    from vmbench.leaderboard.units import headline_metric
-
     res = load_result(result_json)
     metric = metric or headline_metric(res.protocol, res.metrics)
     if metric is None:
         raise InputError(f"{result_json}: no metric to rank clips by")
     hib = higher_is_better(metric, res.protocol)
+    if hib is None:
+        raise InputError(f"{result_json}: metric {metric!r} is not in vmbench's metrics table; "
+                         "its direction is unknown, so its worst clips cannot be chosen")
     rows = [c for c in res.clips if isinstance(c.get(metric), (int, float)) and math.isfinite(c[metric])]
     rows.sort(key=lambda c: c[metric], reverse=not hib)
     plt = _plt()
@@ -162,20 +182,24 @@ def render_worst_strips(result_json: str | Path, pred_root: str | Path, gt_root:
         com_path = com_dir / gt_path.name if com_dir is not None else None
         panels = [("frame", read_rgb(com_path) if com_path is not None and com_path.is_file() else None),
                   ("ground truth", g), ("prediction", p), ("|error|", np.abs(p - g))]
-        fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
+        fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
         for ax, (label, img) in zip(axes, panels):
             if img is None:
                 ax.text(0.5, 0.5, "no composite", ha="center", va="center")
             elif img.ndim == 3:
                 ax.imshow(img)
             else:
-                ax.imshow(img, cmap="magma" if label == "|error|" else "gray", vmin=0, vmax=1)
+                error = label == "|error|"
+                shown = ax.imshow(img, cmap="magma" if error else "gray", vmin=0, vmax=1)
+                bar = fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.02)
+                bar.set_label("|pred - gt| (alpha, 0-1)" if error else "alpha (0-1)", fontsize=8)
+                bar.ax.tick_params(labelsize=7)
             ax.set_title(label, fontsize=9)
             ax.axis("off")
         fig.suptitle(f"{res.method}: {dataset}/{clip} frame {gt_path.stem} "
                      f"(worst frame; clip {metric} {row[metric]:.4g})", fontsize=10)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in f"{dataset}_{clip}")
-        written += _save(fig, Path(out_dir) / f"worst_{len(written) // 2 + 1}_{safe}")
+        written += _save(fig, Path(out_dir) / f"worst_{len(written) // len(formats) + 1}_{safe}", formats)
     return written
 
 

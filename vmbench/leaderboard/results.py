@@ -17,6 +17,7 @@ from vmbench.provenance import read_run_record, run_record_path
 __all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
 
 RESULT_KEYS = ("protocol", "summary", "clips", "frames")
+OPTIONAL_KEYS = ("splits",)  # per-split summaries of `eval --dataset` (docs/formats.md)
 _ID_KEYS = ("dataset", "clip", "frame", "frames", "instance", "inst", "exp_id", "expression")
 
 
@@ -85,15 +86,15 @@ def _check(path: Path, data: object) -> None:
     if not isinstance(data, dict):
         raise InputError(f"{path}: a result JSON must be an object with keys {list(RESULT_KEYS)}")
     keys = set(data)
-    if keys != set(RESULT_KEYS):
+    if set(RESULT_KEYS) - keys or keys - set(RESULT_KEYS) - set(OPTIONAL_KEYS):
         missing = sorted(set(RESULT_KEYS) - keys)
-        extra = sorted(keys - set(RESULT_KEYS))
+        extra = sorted(keys - set(RESULT_KEYS) - set(OPTIONAL_KEYS))
         raise InputError(f"{path}: result JSON must have exactly the keys {list(RESULT_KEYS)}"
                          f" (missing {missing}, unexpected {extra}); see docs/formats.md")
     if not isinstance(data["summary"], dict):
         raise InputError(f"{path}: 'summary' must be an object of metric -> number")
     for name, v in data["summary"].items():
-        if not isinstance(v, (int, float)) or isinstance(v, bool):
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
             raise InputError(f"{path}: summary metric {name!r} is {v!r}, not a number")
     for key in ("clips", "frames"):
         if not isinstance(data[key], list) or not all(isinstance(r, dict) for r in data[key]):
@@ -109,15 +110,15 @@ def load_result(path: str | Path) -> RunResult:
     if not path.is_file():
         raise InputError(f"{path}: result file not found")
     try:
-        data = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
     _check(path, data)
     run = read_run_record(path) or {}
     if run.get("protocol") not in (None, data["protocol"]):
         raise InputError(f"{sidecar_path(path)}: protocol {run['protocol']!r} differs from the result's "
                          f"{data['protocol']!r} in {path}")
-    summary = {k: float(v) for k, v in data["summary"].items()}
+    summary = {k: math.nan if v is None else float(v) for k, v in data["summary"].items()}  # null = NaN
     return RunResult(path=path, protocol=str(data["protocol"]), summary=summary,
                      clips=data["clips"], frames=data["frames"], run=run)
 

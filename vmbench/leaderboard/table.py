@@ -18,7 +18,8 @@ from vmbench.errors import InputError
 from vmbench.leaderboard.published import PublishedRow
 from vmbench.leaderboard.results import RunResult
 from vmbench.leaderboard.stats import Interval, bootstrap_ci, paired_bootstrap_diff, product_of_means
-from vmbench.leaderboard.units import headline_metric, higher_is_better, metric_unit
+from vmbench.leaderboard.comparable import clip_set, pair_problems
+from vmbench.metrics.table import headline as headline_metric, higher_is_better, lookup, value_problem
 
 __all__ = [
     "Cell",
@@ -50,6 +51,7 @@ class Cell:
     leader: bool = False
     tied: bool | None = None  # None: not tested (leader itself, published row, no shared clips)
     diff: Interval | None = None
+    problem: str | None = None  # why the value is not comparable (NaN, out of range, unknown metric)
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Row:
     result: RunResult | None = None
     published: PublishedRow | None = None
     rank: int | None = None
+    not_comparable: str | None = None  # why this row is not ranked with the others of its group
 
     def info(self, key: str) -> str:
         if self.result is not None:
@@ -110,11 +113,37 @@ def _better(a: float, b: float, hib: bool) -> bool:
     return a > b if hib else a < b
 
 
-def _sort_key(row: Row, metric: str | None, hib: bool) -> tuple:
-    if metric is None or metric not in row.cells or not math.isfinite(row.cells[metric].value):
-        return (row.kind != "measured", 1, 0.0, row.method)
-    v = row.cells[metric].value
-    return (row.kind != "measured", 0, -v if hib else v, row.method)
+def _sort_key(row: Row, metric: str | None, hib: bool | None) -> tuple:
+    unranked = row.kind != "measured" or row.not_comparable is not None
+    cell = row.cells.get(metric) if metric is not None else None
+    if hib is None or cell is None or cell.problem is not None:
+        return (unranked, 1, 0.0, row.method)
+    v = cell.value
+    return (unranked, 0, -v if hib else v, row.method)
+
+
+def _mark_not_comparable(g: Group) -> None:
+    """Rows whose dataset or clip set differs from the group's reference row are not ranked.
+
+    The reference is the row sharing its dataset hash and clip set with the most others (ties: the
+    first). Each other row is compared with it by `comparable.pair_problems`.
+    """
+    rows = g.measured
+    if len(rows) < 2:
+        return
+
+    def signature(r: Row) -> tuple:
+        return (r.result.run.get("dataset_hash"), r.result.run.get("task"), tuple(sorted(clip_set(r.result).items(), key=str)))
+
+    counts: dict[tuple, int] = {}
+    for r in rows:
+        counts[signature(r)] = counts.get(signature(r), 0) + 1
+    ref = max(rows, key=lambda r: counts[signature(r)])
+    for r in rows:
+        if r is not ref:
+            problems = pair_problems(r.result, ref.result)
+            if problems:
+                r.not_comparable = f"not comparable with {ref.method}: " + "; ".join(problems)
 
 
 def build_groups(results: list[RunResult], *, sort: str | None = None,
@@ -142,11 +171,12 @@ def build_groups(results: list[RunResult], *, sort: str | None = None,
                     continue
                 keys, mat, stat = clip_matrix(res, m)
                 ci = bootstrap_ci(mat, statistic=stat, seed=seed, n_resamples=n_resamples) if len(keys) else None
-                row.cells[m] = Cell(res.summary[m], ci)
+                row.cells[m] = Cell(res.summary[m], ci, problem=value_problem(g.protocol, m, res.summary[m]))
+        _mark_not_comparable(g)
         for m in g.metrics:
             hib = higher_is_better(m, g.protocol)
-            having = [r for r in g.rows if m in r.cells and math.isfinite(r.cells[m].value)]
-            if not having:
+            having = [r for r in g.rows if m in r.cells and r.cells[m].problem is None and r.not_comparable is None]
+            if not having or hib is None:  # a metric the table does not know is never ranked
                 continue
             leader = having[0]
             for r in having[1:]:
@@ -184,12 +214,15 @@ def build_groups(results: list[RunResult], *, sort: str | None = None,
         if sort is not None and sort not in g.metrics:
             raise InputError(f"--sort {sort}: no such metric in track {g.track!r}, protocol {g.protocol!r}"
                              f" (has {g.metrics})")
+        if sort is not None and higher_is_better(sort, g.protocol) is None:
+            raise InputError(f"--sort {sort}: not in vmbench's metrics table for protocol {g.protocol!r}, "
+                             "so its direction is unknown; sort by a known metric")
         g.sort_metric = sort or headline_metric(g.protocol, g.metrics)
-        hib = higher_is_better(g.sort_metric, g.protocol) if g.sort_metric else False
+        hib = higher_is_better(g.sort_metric, g.protocol) if g.sort_metric else None
         g.rows.sort(key=lambda r: _sort_key(r, g.sort_metric, hib))
         rank = 0
         for r in g.rows:
-            if r.kind == "measured":
+            if r.kind == "measured" and r.not_comparable is None:
                 rank += 1
                 r.rank = rank
         out.append(g)
@@ -216,6 +249,8 @@ def format_value(v: float | None) -> str:
 def _cell_text(cell: Cell | None) -> str:
     if cell is None:
         return "–"
+    if cell.problem is not None:
+        return f"{format_value(cell.value)} (not comparable)"
     text = format_value(cell.value)
     if cell.ci is not None and cell.ci.n > 1:
         text += f" [{format_value(cell.ci.lo)}, {format_value(cell.ci.hi)}]"
@@ -227,7 +262,9 @@ def _cell_text(cell: Cell | None) -> str:
 
 
 def _header(g: Group, m: str) -> str:
-    u = metric_unit(g.protocol, m)
+    u = lookup(g.protocol, m)
+    if u is None:
+        return f"{m} (unknown metric, not ranked)"
     arrow = "↑" if u.higher_is_better else "↓"
     return f"{m} ({u.unit}) {arrow}"
 
@@ -243,8 +280,8 @@ def _table_rows(g: Group) -> tuple[list[str], list[list[str]]]:
                 src += f" ({p.note})"
             rank, clips, date = "", "", ""
         else:
-            src = "measured"
-            rank = str(r.rank)
+            src = "measured" if r.not_comparable is None else r.not_comparable
+            rank = "" if r.rank is None else str(r.rank)
             n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
             clips, date = str(n), (r.info("date")[:10])
         body.append([rank, r.method, src] + [_cell_text(r.cells.get(m)) for m in g.metrics] + [clips, date])
@@ -327,7 +364,8 @@ def csv_records(g: Group) -> list[dict]:
             rec[m] = repr(c.value)
             rec[f"{m}_lo"] = repr(c.ci.lo) if c.ci is not None else ""
             rec[f"{m}_hi"] = repr(c.ci.hi) if c.ci is not None else ""
-            rec[f"{m}_vs_leader"] = ("leader" if c.leader else "tied" if c.tied else
+            rec[f"{m}_vs_leader"] = ("not comparable" if c.problem or r.not_comparable else
+                                     "leader" if c.leader else "tied" if c.tied else
                                      "worse" if c.tied is False else "")
         recs.append(rec)
     return recs
@@ -338,7 +376,9 @@ def write_group_csv(path: Path, groups: list[Group]) -> None:
     metrics: list[str] = []
     for g in groups:
         metrics += [m for m in g.metrics if m not in metrics]
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    from vmbench.outputs import atomic_path
+
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=csv_header(metrics), restval="")
         w.writeheader()
         for g in groups:

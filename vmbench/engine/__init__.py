@@ -1,0 +1,11 @@
+"""The one evaluation engine: work items run here, in threads, or on a Dask cluster, rows in order.
+
+* `vmbench.engine.executor`: `run_items` executes independent work items (a run of frames for the
+  plain task, a clip pass for instance/referring, a clip prediction for run-baseline) and returns
+  their results in the items' order, whichever executes them.
+* `vmbench.engine.cluster`: Dask scheduler addresses checked before connecting, and the client.
+* `vmbench.engine.pooling`: the dataset figure pooled as each reference pools it (RVM's sheet).
+* `vmbench.engine.shard`: deterministic `--shard i/N` assignment of clips.
+
+Nothing here imports pandas, dask or torch at import time (Dask only when a scheduler is given).
+"""
