@@ -145,3 +145,13 @@ def test_choose_providers():
     assert choose_providers("auto", ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
     with pytest.raises(InputError, match="no CUDA execution provider"):
         choose_providers("cuda", ["CPUExecutionProvider"])
+
+
+def test_finding_weights_and_the_onnx_path_need_no_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, baselines.rvm.weights, baselines.rvm.onnx_adapter, baselines.rvm.onnx_import; "
+            "baselines.rvm.weights.find_weights('mobilenetv3'); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
