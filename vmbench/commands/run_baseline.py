@@ -129,8 +129,9 @@ def run(args) -> int:
     data = args.data if args.data is not None else _default_data()
     from vmbench.outputs import benchmark_root, check_folder_target
 
-    check_folder_target(args.out, inputs=[data, benchmark_root(data), weights], overwrite=True, replaces=True,
-                        option="--out")  # the runner itself refuses foreign results without --overwrite
+    adapter_file = args.adapter.rsplit(":", 1)[0] if args.adapter and ".py:" in args.adapter else None
+    check_folder_target(args.out, inputs=[data, benchmark_root(data), weights, adapter_file], overwrite=True,
+                        replaces=True, option="--out")  # the runner itself refuses foreign results without --overwrite
     record = run_adapter(adapter, data, args.out, guidance=args.guidance, weights=weights,
                          device=args.device, overwrite=args.overwrite,
                          progress=not args.no_progress and sys.stderr.isatty(),
