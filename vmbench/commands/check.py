@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vmbench.commands._args import WORKERS
-
 HELP = """Report everything `vmbench eval` would refuse or note about a submission, without scoring.
 
 Pairs --pred with --gt by the same rules as eval, but does not stop at the first problem: every
@@ -29,7 +27,7 @@ def register(subparsers) -> None:
                    help="plain, instance or referring; auto detects from --gt as eval does")
     p.add_argument("--expressions", type=Path, default=None,
                    help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
-    p.add_argument("--workers", type=WORKERS, default=None, help="threads reading frames (default: one per core)")
+    p.add_argument("--workers", type=int, default=None, help="threads reading frames (default: one per core)")
     p.set_defaults(func=run, protocol=None, metrics=None)
 
 
