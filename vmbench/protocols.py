@@ -4,7 +4,8 @@ Each protocol reproduces one public evaluation script exactly (see docs/metrics.
 
 * ``rvm``    RobustVideoMatting ``evaluate_lr.py`` = MatAnyone LR. Whole frame; Grad after per-image
              min-max; Conn; dtSSD with frame 0 counted as 0; the dataset figure is the mean over
-             frame indices of the mean over clips at that index (RVM's Excel sheet).
+             frame indices (of the first clip: vmbench.engine.pooling) of the mean over clips at that
+             index (RVM's Excel sheet).
 * ``rvm-hr`` ``evaluate_hr.py`` = MatAnyone HR. As ``rvm`` but Grad without min-max, and no Conn
              unless asked for.
 * ``dim``    The Deep Image Matting MATLAB code (IndexNet mirror). Only trimap==128 pixels; SAD/1000;

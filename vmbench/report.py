@@ -38,7 +38,7 @@ def format_table(result, *, max_clips: int = 200) -> str:
         lines.append(f"layout {result.layout}: {len(clips)} clips, {total_frames} frames")
     if proto is not None:
         lines.append(f"protocol {proto.name}: {proto.reference}")
-        pooling = ("mean over frame indices of the per-index mean over clips (RVM's sheet)"
+        pooling = ("mean over the first clip's frame indices of the per-index mean over clips (RVM's sheet)"
                    if proto.aggregation == "per-index" else "mean over all frames")
         lines.append(f"summary = {pooling}")
         for m in metrics:

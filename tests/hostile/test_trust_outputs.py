@@ -208,15 +208,3 @@ def test_eval_csv_folder_equal_to_the_json_file_is_refused_before_scoring(capsys
     a = _eval(capsys, pred, gt, "--json", tmp_path / "out", "--csv", tmp_path / "out")
     assert a.refused("--csv", "is also the --json file") and a.out == "" and not (tmp_path / "out").exists()
 
-
-def test_run_baseline_out_holding_the_users_adapter_file_is_refused(capsys, tmp_path):
-    bench = tmp_path / "bench"
-    plain_pair(bench / "plain")
-    mine = tmp_path / "out" / "my_adapter.py"
-    mine.parent.mkdir()
-    mine.write_text("class Mine:\n    name, track, needs_weights, weights_filename = 'mine', 'none', False, None\n"
-                    "    def load(self, weights, device):\n        pass\n"
-                    "    def predict(self, clip):\n        raise RuntimeError('never called')\n")
-    a = _unchanged(lambda: run_cli(capsys, ["run-baseline", "--adapter", f"{mine}:Mine", "--data", bench,
-                                            "--out", tmp_path / "out", "--overwrite", "--no-progress"]), mine.parent)
-    assert a.refused("--out", "holds the input", "my_adapter.py")

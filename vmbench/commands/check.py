@@ -52,7 +52,10 @@ def run(args) -> int:
 
         task = _detect_task(args)
     if task == "plain":
-        report = check_plain(args.pred, args.gt, sparse_gt=profile.sparse_gt if profile else 0, workers=args.workers)
+        from vmbench.datasets.apply import custom_pairing
+
+        report = check_plain(args.pred, args.gt, sparse_gt=profile.sparse_gt if profile else 0, workers=args.workers,
+                             pairing=custom_pairing(profile))
     elif task == "referring":
         report = check_referring(args.pred, args.gt, args.expressions)
     else:
