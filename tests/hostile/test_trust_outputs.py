@@ -40,7 +40,7 @@ def _unchanged(fn, *roots):
 def test_eval_output_inside_an_input_is_refused(capsys, tmp_path, trees, where, option):
     pred, gt = trees
     a = _unchanged(lambda: _eval(capsys, pred, gt, option, tmp_path / where, "--overwrite"), pred, gt)
-    assert a.refused(option, "is inside the input", "never writes into an input") and a.out == ""
+    assert a.refused(option, "is inside the input", "never writes into its inputs") and a.out == ""
 
 
 def test_eval_json_onto_a_ground_truth_frame_is_refused_even_with_overwrite(capsys, trees):
