@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from vmbench.engine.cluster import check_address
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes as _summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.errors import InputError
 from vmbench.io.layouts import ClipPair, pair_clips
@@ -24,7 +25,7 @@ from vmbench.protocols import NAN_NOTE, ClipScorer, Protocol, ftpvm_index_span, 
 from vmbench.sources import normalise_trimap
 from vmbench.trimaps import trimap_from_alpha
 
-__all__ = ["EvalResult", "evaluate", "score_pair", "score_frames", "aggregate"]
+__all__ = ["EvalResult", "evaluate", "score_frames", "aggregate"]
 
 @dataclass
 class EvalResult:
@@ -80,9 +81,12 @@ def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np
     pred_u8 = pair.pred.read(i, notes)
     gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
+        padded = pair.pred.kind.startswith("video:") and all(
+            p == -(-g // 16) * 16 for p, g in zip(pred_u8.shape, gt_u8.shape))
         raise InputError(
             f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
             f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            + ("; the video was resized to a multiple of 16 (imageio's default macro_block_size)" if padded else "")
         )
     return pred_u8, gt_u8
 
@@ -137,11 +141,6 @@ def _read_trimap(pair: ClipPair, i: int, gt_u8: np.ndarray, protocol: Protocol, 
     return trimap
 
 
-def score_pair(pair: ClipPair, protocol_name: str, metrics: tuple[str, ...], trimap_radius: int = 10) -> tuple[list[dict], list[str]]:
-    """Score one whole clip from its files; returns (one row per frame, conversion notes)."""
-    return score_frames(pair, protocol_name, metrics, trimap_radius)
-
-
 def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     """Per-clip means and the dataset figure, pooled as the protocol's reference pools them.
 
@@ -161,7 +160,8 @@ def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     summary = {}
     kept = list(range(len(clip_rows)))
     if protocol.aggregation == "tcvom":
-        kept.remove(tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys]))
+        dropped = tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys])
+        kept = [k for k in kept if k != dropped]
     for m in metrics:
         arrays = [v[m] for v in per_clip]
         if protocol.aggregation == "per-index":
@@ -243,6 +243,7 @@ def evaluate(
     progress: bool = False,
     precision: str = "u8",
     sparse_gt: int = 0,
+    pairing=None,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -261,6 +262,8 @@ def evaluate(
         of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`);
         the ``crgnn`` protocol sets 10 itself.
+    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
+        (VM108's layout: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -271,7 +274,9 @@ def evaluate(
     flow_metrics = [m for m in chosen if m in proto.needs_flow]
     if flow is not None and not flow_metrics:
         raise InputError(f"--flow is only used by tcvom's MESSDdt and MESSDdt_fix, not by {protocol!r} with {', '.join(chosen)}")
-    if flow is None and flow_metrics:
+    if flow is not None and pairing is not None:
+        raise InputError("--flow: this dataset's pairing finds its flows itself (VM108: DATA/flow_png/<video>/)")
+    if flow is None and flow_metrics and pairing is None:
         raise InputError(f"protocol {protocol!r}: {', '.join(flow_metrics)} need the dataset's optical flow: "
                          f"give --flow DIR (VM108's flow_png), or leave them out with --metrics "
                          f"{','.join(m for m in chosen if m not in flow_metrics)}")
@@ -281,8 +286,14 @@ def evaluate(
                              f"not every {sparse_gt}th")
         sparse_gt = proto.gt_stride
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
-                               precision=precision, flow_root=flow)
+    if pairing is not None:
+        if trimap is not None:
+            raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
+                             "files beside the predictions)")
+        layout, pairs = pairing(pred, gt)
+    else:
+        layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                                   precision=precision, flow_root=flow)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -291,8 +302,8 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
-    if proto.uses_trimap and trimap is None:
+    notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
+    if proto.uses_trimap and trimap is None and pairing is None:
         notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
                      f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
     if precision == "float":
@@ -315,35 +326,13 @@ def protocol_notes(proto: Protocol, rows: list[dict], clip_rows: list[dict], met
         count = sum(1 for r in rows if r[m] != r[m])  # NaN
         if count:
             notes.append(NAN_NOTE.format(metric=m, count=count, reference=reference))
-    if proto.aggregation == "tcvom":
+    if proto.aggregation == "tcvom" and clip_rows:
         k = tcvom_dropped_clip([c["dataset"] for c in clip_rows], [c["clip"] for c in clip_rows])
-        name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
-        notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
-                     f"the last video (sorted order) out of its average")
+        if k is None:
+            notes.append("one clip: TCVOM's calc_metric.py leaves the last video out of its average, so on one "
+                         "video it divides by zero and prints no figure; vmbench's summary is that clip's mean")
+        else:
+            name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
+            notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
+                         f"the last video (sorted order) out of its average")
     return notes
-
-
-def _summarise_notes(notes: list[str], keep: int = 3) -> list[str]:
-    """Group per-file conversion notes by kind, naming a few files, so the user reads one line each;
-    a note that occurs once is kept as it is."""
-    by_kind: dict[str, list[str]] = {}
-    for note in dict.fromkeys(notes):  # the same note twice (a file read by two runs) counts once
-        path, _, what = note.rpartition(": ")
-        by_kind.setdefault(what, []).append(path)
-    out = []
-    for what, paths in by_kind.items():
-        if len(paths) == 1:
-            out.append(f"{paths[0]}: {what}")
-            continue
-        shown = ", ".join(_short(p) for p in paths[:keep])
-        more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
-        out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
-    return out
-
-
-def _short(path: str) -> str:
-    """A file's name, or clip/name for a clip's pha folder or pha.mp4 (their names say nothing)."""
-    name = os.path.basename(path)
-    if name.split(".")[0] in ("pha", "alpha"):
-        return os.path.join(os.path.basename(os.path.dirname(path)), name)
-    return name

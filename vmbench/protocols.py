@@ -4,7 +4,8 @@ Each protocol reproduces one public evaluation script exactly (see docs/metrics.
 
 * ``rvm``    RobustVideoMatting ``evaluate_lr.py`` = MatAnyone LR. Whole frame; Grad after per-image
              min-max; Conn; dtSSD with frame 0 counted as 0; the dataset figure is the mean over
-             frame indices of the mean over clips at that index (RVM's Excel sheet).
+             frame indices (of the first clip: vmbench.engine.pooling) of the mean over clips at that
+             index (RVM's Excel sheet).
 * ``rvm-hr`` ``evaluate_hr.py`` = MatAnyone HR. As ``rvm`` but Grad without min-max, and no Conn
              unless asked for.
 * ``dim``    The Deep Image Matting MATLAB code (IndexNet mirror). Only trimap==128 pixels; SAD/1000;
@@ -166,7 +167,7 @@ PROTOCOLS["videomama"] = Protocol(
 
 #: how each aggregation rule pools frames into the dataset figure, in words (printed under the table)
 POOLING_TEXT = {
-    "per-index": "mean over frame indices of the per-index mean over clips (RVM's sheet)",
+    "per-index": "mean over the first clip's frame indices of the per-index mean over clips (RVM's sheet)",
     "per-frame": "mean over all frames",
     "per-clip": "mean over clips of each clip's mean over frames",
     "tcvom": "mean over clips of each clip's mean over frames, the last clip (sorted order) left out (TCVOM)",
@@ -178,13 +179,13 @@ NAN_NOTE = ("{metric}: {count} frame(s) have an empty region, where {reference} 
             "(its mean would print NaN); they are null in the frame rows and left out of the means")
 
 
-def tcvom_dropped_clip(datasets: list[str], clips: list[str]) -> int:
+def tcvom_dropped_clip(datasets: list[str], clips: list[str]) -> int | None:
     """Index of the clip TCVOM's ``calc_metric.py`` leaves out of its average: the last video in
-    sorted path order (its loop appends a video only when the next one starts). Needs 2+ clips."""
+    sorted path order (its loop appends a video only when the next one starts). None for a one-clip
+    set: the script would then average no video and divide by zero; vmbench keeps that clip."""
     keys = [f"{d}/{c}" if d else c for d, c in zip(datasets, clips)]
     if len(keys) < 2:
-        raise InputError("protocol tcvom: TCVOM's calc_metric.py leaves the last video out of its average, so a "
-                         "one-clip set has no TCVOM figure (the script divides by zero); score 2+ clips")
+        return None
     return max(range(len(keys)), key=lambda k: keys[k])
 
 
@@ -341,7 +342,8 @@ class ClipScorer:
             out["dtSSD"] = float(np.sqrt(_region.masked_dt_sum(pred, gt, prev[0], prev[1], prev_mask, eight_bit)))
         if {"MESSDdt", "MESSDdt_fix"} & set(wanted):
             if flow is None:
-                raise InputError("tcvom's MESSDdt needs the flow between consecutive frames (--flow)")
+                raise InputError("tcvom's MESSDdt needs the flow between consecutive frames (--flow DIR, or "
+                                 "VM108's DATA/flow_png/<video>/ with --dataset vm108); leave MESSDdt out with --metrics")
             flow_xy, valid = flow
             fix, org, _ = _temporal.tcvom_messddt(prev[0], prev[1], pred, gt, flow_xy, valid, prev_mask, eight_bit)
             out["MESSDdt"], out["MESSDdt_fix"] = org, fix

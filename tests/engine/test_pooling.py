@@ -66,3 +66,20 @@ def test_first_clip_is_sorted_order_not_natural_order(tmp_path):
     res = evaluate(tmp_path / "pred", tmp_path / "gt", metrics=["MAD"], workers=1)
     assert res.summary["MAD"] == pytest.approx(sheet_b2(values), rel=1e-6)
     assert any("first clip d/10" in n for n in res.notes)
+
+
+def test_sheet_limits_700_indices_and_9997_clips():
+    from vmbench.engine.pooling import rvm_sheet, rvm_sheet_notes
+
+    rng = np.random.default_rng(0)
+    long = {("d", "a"): list(rng.random(705)), ("d", "b"): list(rng.random(703))}
+    keys = list(long)
+    assert rvm_sheet([np.array(v) for v in long.values()], keys) == pytest.approx(sheet_b2(long), rel=1e-12)
+    assert rvm_sheet([np.array(v) for v in long.values()], keys) != pytest.approx(
+        np.mean([(a + b) / 2 for a, b in zip(long[keys[0]][:703], long[keys[1]])]), rel=1e-9)
+    many = {("d", f"{k:05d}"): [float(k % 7), float(k % 5)] for k in range(10_003)}
+    keys = list(many)
+    got = rvm_sheet([np.array(v) for v in many.values()], keys)
+    assert got == pytest.approx(sheet_b2(many), rel=1e-12)
+    notes = rvm_sheet_notes([2] * len(keys), keys, {"MAD": 0.0})
+    assert len(notes) == 1 and "first 9997 clips (rows 3..9999), 6 are left out" in notes[0]

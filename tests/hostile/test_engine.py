@@ -105,7 +105,7 @@ def test_user_frames_without_record_never_replaced(capsys, bench, tmp_path):
 
 def test_output_inside_input(capsys, bench):
     ans = run_cli(capsys, ["run-baseline", "mask-as-matte", "--data", bench, "--out", bench / "plain" / "x", "--no-progress"])
-    assert ans.refused("never writes into an input"), ans
+    assert ans.refused("is inside the input", "vmbench never writes into its inputs"), ans
 
 
 def test_unequal_clip_lengths_note_and_sheet_number(capsys, tmp_path):
@@ -136,7 +136,7 @@ def test_identical_predictions_near_tie_note(capsys, tmp_path):
     ans = run_cli(capsys, ["eval", "--task", "instance", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--metrics", "MAD"])
     assert ans.code == 0
     ties = [ln for ln in ans.out.splitlines() if "near-tie" in ln]
-    assert len(ties) == 1 and "clip gt/v" in ties[0] and "'p0' and 'p1'" in ties[0]
+    assert len(ties) == 1 and "clip gt/v" in ties[0] and "whole-clip matching: GT 'i0' and 'i1' with prediction(s) 'p0' and 'p1'" in ties[0]
 
 
 def test_frame_of_other_size_deep_in_a_streamed_clip(capsys, tmp_path):
@@ -146,3 +146,18 @@ def test_frame_of_other_size_deep_in_a_streamed_clip(capsys, tmp_path):
         _png(tmp_path / "pred" / "v" / "p0" / f"{t:04d}.png", g if t != 4 else np.zeros((6, 9), np.uint8))
     ans = run_cli(capsys, ["eval", "--task", "instance", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--metrics", "MAD"])
     assert ans.refused("predicted frames are 9x6, the ground truth is 8x6 (e.g. 0004.png)"), ans
+
+
+@pytest.mark.parametrize("kind", ["rgb", "binary"])
+def test_instance_conversions_are_noted(capsys, tmp_path, kind):
+    """Instance frames go through the plain task's reader and its notes (not converted silently)."""
+    for t in range(2):
+        g = np.zeros((6, 8), np.uint8)
+        g[:3] = 255
+        _png(tmp_path / "gt" / "v" / "pha" / "i0" / f"{t:04d}.png", g)
+        p = np.stack([g] * 3, axis=-1) if kind == "rgb" else (g > 0).astype(np.uint8)
+        _png(tmp_path / "pred" / "v" / "p0" / f"{t:04d}.png", p)
+    ans = run_cli(capsys, ["eval", "--task", "instance", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--metrics", "MAD"])
+    assert ans.code == 0
+    word = "RGB, read as luma" if kind == "rgb" else "0/1"
+    assert any(word in ln and "2 file(s)" in ln for ln in ans.out.splitlines() if ln.startswith("note:")), ans.out

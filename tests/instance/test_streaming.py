@@ -134,4 +134,25 @@ def test_identical_predictions_give_a_near_tie_note(tmp_path):
     notes = []
     evaluate_instance(tmp_path / "pred", tmp_path / "gt", metrics=["MAD"], notes=notes)
     ties = [n for n in notes if "near-tie" in n]
-    assert len(ties) == 1 and ties[0].startswith("clip gt/v: near-tie in VIM's Hungarian matching (GT 'i0' and 'i1' with prediction(s) 'p0' and 'p1')")
+    assert len(ties) == 1 and ties[0].startswith(
+        "clip gt/v: near-tie in VIM's Hungarian matching (whole-clip matching: GT 'i0' and 'i1' with prediction(s) "
+        "'p0' and 'p1'; TQ's per-frame matching in 3 of 3 frames (0000, 0001, 0002): GT 'i0' and 'i1' with "
+        "prediction(s) 'p0' and 'p1')")
+
+
+def test_a_tie_in_one_frame_only_is_named_with_its_frame(tmp_path):
+    gt = np.zeros((2, 3, 6, 8), np.uint8)
+    gt[0, :, :3] = 255
+    gt[1, :, 3:] = 255
+    pred = gt.copy()
+    pred[:, 1] = 255  # frame 0001: both predictions cover the whole frame, a per-frame tie
+    for i in range(2):
+        for t in range(3):
+            _write(tmp_path / "gt" / "v" / "pha" / f"i{i}" / f"{t:04d}.png", gt[i, t])
+            _write(tmp_path / "pred" / "v" / f"p{i}" / f"{t:04d}.png", pred[i, t])
+    notes = []
+    res = evaluate_instance(tmp_path / "pred", tmp_path / "gt", metrics=["MAD"], notes=notes,
+                            vim_options=VimOptions(iou_threshold=0.3))
+    ties = [n for n in notes if "near-tie" in n]
+    assert len(ties) == 1 and "(TQ's per-frame matching in 1 of 3 frames (0001): GT 'i0' and 'i1'" in ties[0]
+    assert "whole-clip" not in ties[0] and res["clips"][0]["TQ"] == 1.0

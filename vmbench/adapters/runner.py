@@ -285,13 +285,6 @@ def _clear_own_clip(target: Path, frames_rel: str) -> None:
         target.rmdir()
 
 
-def _check_outside(out_dir: Path, data_root: Path) -> None:
-    out, data = out_dir.resolve(), data_root.resolve()
-    if out == data or data in out.parents or out in data.parents:
-        raise InputError(f"{out_dir}: the output folder is {'inside' if data in out.parents else 'the same as or above'} "
-                         f"the input {data_root}; vmbench never writes into an input (choose another --out)")
-
-
 def _predict_clip(adapter, job: ClipJob, dest: Path, bar) -> float:
     """Stream the adapter's frames for `job` into `dest`; returns seconds spent inside predict()."""
     first = read_rgb(job.clip_input.frames[0])
@@ -350,7 +343,7 @@ def _loaded(task: _ClipTask):
     key = (f"{type(a).__module__}.{type(a).__qualname__}", getattr(a, "name", ""),
            json.dumps(adapter_settings(a), sort_keys=True), task.weights_sha256, task.device)
     if key not in _LOADED:
-        a.load(task.weights, task.device)
+        a.load(task.weights, resolve_device(task.device))
         _LOADED[key] = a
     return _LOADED[key]
 
@@ -370,6 +363,8 @@ def predict_clip_task(task: _ClipTask, bar=None) -> dict:
     os.replace(tmp, target)
     entry = {"key": job.key, "dataset": job.dataset, "clip": job.clip, "frames": len(job.stems),
              "seconds": round(seconds, 6), "seconds_per_frame": round(seconds / len(job.stems), 6)}
+    if task.device == "auto":
+        entry["device"] = resolve_device("auto")  # what the worker that ran it chose
     if job.expression is not None:
         entry["expression"] = job.expression
         entry["caption"] = job.clip_input.caption
@@ -441,7 +436,10 @@ def run_adapter(
         check_address(scheduler)
     data_root = Path(data_root).resolve()
     out_dir = Path(out_dir)
-    _check_outside(out_dir, data_root)
+    from vmbench.outputs import benchmark_root, check_folder_target
+
+    check_folder_target(out_dir, inputs=[data_root, benchmark_root(data_root), weights], overwrite=True,
+                        replaces=True, option="--out")  # never in or around an input; foreign results: below
     track = Track(adapter.track)
     kind = guidance or default_guidance(adapter)
     if track in (Track.NONE, Track.CAPTION):
@@ -450,7 +448,11 @@ def run_adapter(
                              "which takes no guidance")
         kind = None
     jobs = find_jobs(data_root, track, guidance=kind)
-    device = resolve_device(device)
+    if scheduler:  # the workers have the GPUs: each resolves `device` itself (this machine may have none)
+        if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
+            raise InputError(f"--device {device!r}: choose auto, cpu or cuda")
+    else:
+        device = resolve_device(device)
     wpath = Path(weights).resolve() if weights is not None else None
     cls = type(adapter)
     identity = {
@@ -462,6 +464,8 @@ def run_adapter(
         "guidance": kind,
         "weights_sha256": weights_sha256(wpath),
     }
+    source = getattr(adapter, "weights_source", None)  # optional: where the weights came from
+    source = source(wpath) if callable(source) else None
 
     previous = _read_records(out_dir) if out_dir.is_dir() else {}
     occupied = out_dir.is_dir() and any(not p.name.startswith(".") for p in out_dir.iterdir())
@@ -492,6 +496,7 @@ def run_adapter(
         **identity,
         "weights": str(wpath) if wpath else None,
         "data_root": str(data_root),
+        **({"weights_source": source} if source else {}),
         "device": device,
         "vmbench_version": __version__,
         "git_commit": git_commit(),

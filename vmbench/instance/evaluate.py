@@ -18,6 +18,7 @@ import numpy as np
 from vmbench.errors import InputError
 from vmbench.instance.davis import davis_frames, davis_jf, davis_summary
 from vmbench.engine.executor import run_items
+from vmbench.engine.notes import summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
 from vmbench.instance.clip_pass import maggie_sequences, match_stats, score_pairs
 from vmbench.instance.layout import (
@@ -195,14 +196,24 @@ def _instance_job(job: _Job) -> dict:
     labels = [(names[i], pred_names[partner[i]] if partner[i] is not None else None) for i in range(len(names))]
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
-    res["near_ties"] = _tie_names(vim, names, pred_names)
+    res["near_ties"] = _tie_names(vim, names, pred_names, stems)
+    res["read_notes"] = gt_files.notes + pred_files.notes
     return res
 
 
-def _tie_names(vim, gt_names, pred_names) -> list[str]:
-    """`VimClip.near_ties` in words: which ground-truth and predicted instances could trade places."""
-    return [f"GT {' and '.join(repr(gt_names[i]) for i in gts)} with prediction(s) "
-            f"{' and '.join(repr(pred_names[j]) for j in preds)}" for gts, preds in vim.near_ties]
+def _tie_names(vim, gt_names, pred_names, stems) -> list[str]:
+    """`VimClip.near_ties` and `.frame_ties` in words: which instances could trade places, where."""
+    def named(ties):
+        return [f"GT {' and '.join(repr(gt_names[i]) for i in gts)} with prediction(s) "
+                f"{' and '.join(repr(pred_names[j]) for j in preds)}" for gts, preds in ties]
+
+    out = [f"whole-clip matching: {w}" for w in named(vim.near_ties)]
+    if vim.frame_ties:
+        frames = sorted(vim.frame_ties)
+        shown = ", ".join(stems[t] for t in frames[:3]) + (f" and {len(frames) - 3} more" if len(frames) > 3 else "")
+        who = sorted({w for t in frames for w in named(vim.frame_ties[t])})
+        out.append(f"TQ's per-frame matching in {len(frames)} of {len(stems)} frames ({shown}): {'; '.join(who[:3])}")
+    return out
 
 
 def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) -> dict:
@@ -238,6 +249,7 @@ def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_
     if extra_summary:
         summary.update(extra_summary)
     if notes is not None:
+        notes.extend(summarise_notes([n for r in results for n in r["read_notes"]]))
         notes.extend(_pooling_notes(protocol, seqs, keys, names))
         for r in results:
             if r["near_ties"]:
@@ -385,7 +397,8 @@ def _referring_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim,
                        extra={"expressions": E, "RefAcc": float(np.mean([a["correct"] for a in acc]))}, key="exp_id")
     res["accuracy"] = acc
-    res["near_ties"] = _tie_names(vim, exp_ids, exp_ids)
+    res["near_ties"] = _tie_names(vim, exp_ids, exp_ids, stems)
+    res["read_notes"] = gt_files.notes + pred_files.notes
     return res
 
 

@@ -129,6 +129,7 @@ class InstanceFrames:
     def __init__(self, where: Path, files: list[list[Path]]):
         self.where = Path(where)
         self.files = files
+        self.notes: list[str] = []  # conversions made while reading ("PATH: what"), as the plain task
         self.shape: tuple[int, int] | None = None  # (H, W), fixed by the first frame read or `expect`
         self._against_gt = False
 
@@ -144,7 +145,7 @@ class InstanceFrames:
     def read(self, k: int, t: int) -> np.ndarray:
         """float32 (H, W) alpha of instance k at frame t; every frame must have the clip's size."""
         path = self.files[k][t]
-        a = read_alpha(path)
+        a = read_alpha(path, self.notes)
         if self.shape is None:
             self.shape = a.shape
         elif a.shape != self.shape:

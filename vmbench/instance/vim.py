@@ -120,7 +120,8 @@ class VimClip:
     TP: int = 0
     FP: int = 0
     FN: int = 0
-    near_ties: list = field(default_factory=list)  # see `near_ties`
+    near_ties: list = field(default_factory=list)  # whole-clip matching, see `near_ties`
+    frame_ties: dict = field(default_factory=dict)  # TQ's per-frame matchings: {frame: near-ties}
 
     @property
     def VIMQ(self) -> float:
@@ -188,8 +189,9 @@ def vim_scores(match: VimMatch, stats: PairStats, options: VimOptions, dtssd: di
     m = match
     if m.rs == 0.0:
         return VimClip(0.0, 0.0, 0.0, m.pairs, m.tp, m.pair_iou, len(m.tp), m.fp, m.fn, m.near_ties)
-    return VimClip(m.rs, _tracking(stats, m.tp), _similarity(m.tp, options, stats, dtssd), m.pairs, m.tp,
-                   m.pair_iou, len(m.tp), m.fp, m.fn, m.near_ties)
+    tq, frame_ties = _tracking(stats, m.tp)
+    return VimClip(m.rs, tq, _similarity(m.tp, options, stats, dtssd), m.pairs, m.tp,
+                   m.pair_iou, len(m.tp), m.fp, m.fn, m.near_ties, frame_ties)
 
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -226,13 +228,19 @@ def near_ties(cost: np.ndarray, pairs: list[tuple[int, int]], terms: int) -> lis
     return out
 
 
-def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> float:
+def _tracking(stats: PairStats, tp: list[tuple[int, int]]) -> tuple[float, dict]:
+    """TQ, and {frame: near-ties} of the per-frame matchings that involve a TP ground truth."""
     per_frame = []
+    tied = {}
+    tp_rows = {r for r, _ in tp}
     for t in range(stats.l1.shape[0]):
         rows, cols = linear_sum_assignment(stats.l1[t])
         assigned = dict(zip(rows.tolist(), cols.tolist()))
         per_frame.append(float(np.mean([1.0 if assigned.get(r) == c else 0.0 for r, c in tp])))
-    return float(np.mean(per_frame))
+        ties = [tie for tie in near_ties(stats.l1[t], list(assigned.items()), stats.pixels) if tp_rows & set(tie[0])]
+        if ties:
+            tied[t] = ties
+    return float(np.mean(per_frame)), tied
 
 
 def _similarity(tp, options: VimOptions, stats: PairStats, dtssd: dict) -> float:
