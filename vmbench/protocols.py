@@ -355,9 +355,8 @@ class ClipScorer:
         out: dict[str, float] = {}
         whole = np.zeros(labels.shape, dtype=np.uint8)
         s_abs, s_sq, count = _region.label_sums(pred, gt, labels, 3, eight_bit)
-        a_abs, a_sq, a_count = _region.label_sums(pred, gt, whole, 1, eight_bit)
         sums = [(prefix, s_abs[k], s_sq[k], count[k]) for k, prefix in enumerate(("fg_", "tran_", "bg_"))]
-        sums.insert(0, ("", a_abs[0], a_sq[0], a_count[0]))
+        sums.insert(0, ("", s_abs.sum(), s_sq.sum(), count.sum()))  # the three regions cover the frame
         for prefix, sa, sq, n in sums:
             out[prefix + "SAD"] = sa
             out[prefix + "MAD"] = sa / n * 1e3 if n else 0.0
