@@ -92,7 +92,7 @@ def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
     """Where the alpha frames of the clip at `clip` are (a folder or a file), None if nowhere.
 
     Looks for ``clip/pha/``, ``clip/pha.<ext>``, ``clip/alpha/`` (noted), image files in ``clip``
-    itself, and ``clip.<ext>`` beside it; refuses when it finds more than one.
+    itself, and ``clip.<ext>`` or ``clip_pha.<ext>`` beside it; refuses when it finds more than one.
     """
     clip = Path(clip)
     if clip.is_file():
