@@ -4,6 +4,7 @@ of each profile's layout (expected numbers computed here from the definitions, n
 import json
 import re
 
+import cv2
 import numpy as np
 import pytest
 
@@ -302,3 +303,29 @@ def test_datasets_shows_every_profile(capsys, name):
     assert p.title in out and p.download in out and all(s in out for s in p.sources)
     if p.unsupported:
         assert re.search(r"^eval --dataset +not available: ", out, re.M)
+
+
+def test_per_split_pools_as_rvm_sheet_with_unequal_clips(tmp_path):
+    """Each split's figure is what evaluate_hr.py's sheet gives on that split alone: the mean over
+    the first clip's frame indices (sorted order) of the mean over the clips that have that index."""
+    rng = np.random.default_rng(7)
+    lengths = {"videomatte_motion": {"0000": 3, "0001": 5}, "videomatte_static": {"0000": 4, "0001": 2}}
+    mads = {}
+    for split, clips in lengths.items():
+        for clip, n in clips.items():
+            for t in range(n):
+                g = rng.integers(0, 256, (6, 9), dtype=np.uint8)
+                p = rng.integers(0, 256, (6, 9), dtype=np.uint8)
+                replicas.write(tmp_path / "gt" / split / clip / "pha" / f"{t:04d}.jpg", g)
+                replicas.write(tmp_path / "pred" / split / clip / "pha" / f"{t:04d}.png", p)
+                g_read = cv2.imread(str(tmp_path / "gt" / split / clip / "pha" / f"{t:04d}.jpg"), 0)
+                mads.setdefault(split, {}).setdefault(clip, []).append(ref.mad(f32(p), f32(g_read)))
+    out = tmp_path / "r.json"
+    assert run_eval("--dataset", "videomatte-hr", "--metrics", "MAD", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt",
+                    "--json", out, "--quiet") == 0
+    splits = json.loads(out.read_text())["splits"]
+    for split, clips in mads.items():
+        first = clips["0000"]  # the first clip in sorted order fixes the indices
+        per_index = [np.mean([v[k] for v in clips.values() if len(v) > k]) for k in range(len(first))]
+        assert splits[split]["summary"]["MAD"] == pytest.approx(np.mean(per_index), rel=1e-9)
+        assert splits[split]["frames"] == sum(len(v) for v in clips.values())
