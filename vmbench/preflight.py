@@ -132,7 +132,7 @@ def _read(source, i: int, notes: list[str], errors: list[str]) -> np.ndarray | N
 def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     """(errors, notes, stats) of one paired clip, each frame of both sides read once."""
     errors: list[str] = []
-    notes: list[str] = pair.all_notes()
+    notes: list[str] = pair.all_notes()  # the layout's notes and the sources' (lossy codec, frame order)
     stats = _ClipStats()
     for i in range(len(pair.stems)):
         pred = _read(pair.pred, i, notes, errors)

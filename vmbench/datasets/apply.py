@@ -19,7 +19,7 @@ from vmbench.preflight import header_size
 
 __all__ = ["resolve_options", "apply_to_args", "conformance_notes", "custom_pairing", "per_split", "format_splits"]
 
-_INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie")
+_INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie", "davis")
 
 
 def _known_protocols(task: str) -> tuple[str, ...]:
