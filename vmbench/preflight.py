@@ -68,7 +68,8 @@ class CheckReport:
 
 
 def _order_note(where, stems: list[str]) -> str | None:
-    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently."""
+    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently
+    (instance trees: their readers note nothing; for plain trees the FrameSource notes it)."""
     from vmbench.io.frames import natural_key
 
     numeric = sorted(stems, key=natural_key)
