@@ -262,8 +262,8 @@ def evaluate(
         of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`);
         the ``crgnn`` protocol sets 10 itself.
-    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
-        (VM108's layout: `vmbench.datasets.vm108`).
+    pairing : a dataset's own pairing ``(pred, gt, flow_root=None) -> (layout, pairs)`` in place of
+        `pair_clips`; it finds its trimaps and flow itself (VM108: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -290,7 +290,12 @@ def evaluate(
         if trimap is not None:
             raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
                              "files beside the predictions)")
-        layout, pairs = pairing(pred, gt)
+        layout, pairs = pairing(pred, gt, flow_root=flow)
+        lacking = [p for p in pairs if flow_metrics and not p.flows]
+        if lacking:
+            raise InputError(f"{gt}: no optical flow for video {lacking[0].clip!r} ({len(lacking)} of {len(pairs)}), which "
+                             f"{', '.join(flow_metrics)} need: give --flow DIR (VM108's flow_png), or leave them out "
+                             f"with --metrics {','.join(m for m in chosen if m not in flow_metrics)}")
     else:
         layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
                                    precision=precision, flow_root=flow)
