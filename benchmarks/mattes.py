@@ -57,3 +57,54 @@ def write_tree(root: Path, *, height: int, width: int, datasets: int = 1, clips:
                 write_alpha(root / "gt" / f"set{d}" / f"{c:04d}" / "pha" / f"{t:04d}{ext}", g)
                 write_alpha(root / "pred" / f"set{d}" / f"{c:04d}" / "pha" / f"{t:04d}.png", pred_frame(g, t, seed=c + 1))
     return root
+
+
+CLASSES = ("flat", "diffusion", "noisy-fg", "uniform")
+
+
+def _big_foreground(t: int, height: int, width: int) -> np.ndarray:
+    """A soft ellipse covering about half the frame, moving with t."""
+    yy, xx = np.mgrid[:height, :width].astype(np.float32)
+    cy, cx = height * 0.6, width * (0.45 + 0.1 * np.sin(t / 9))
+    r = np.sqrt(((yy - cy) / (height * 0.55)) ** 2 + ((xx - cx) / (width * 0.35)) ** 2)
+    return np.clip((1 - r) * height * 0.55 / (2.5 * max(height / 288, 1.0)), 0, 1)
+
+
+def class_pair(kind: str, t: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pred, gt) uint8 frame t of one content class of the speed benchmarks:
+
+    flat       what classical and regression methods write: the ground truth blurred (sigma 1.2)
+               and shifted 2 px, exactly 0 and 1 away from the edges;
+    diffusion  what a VAE-decoded matte looks like: the ground truth blurred by sigma 1 plus
+               Gaussian noise of 1.5/255 over the whole frame;
+    noisy-fg   a large foreground (half the frame) predicted with noise of 0.02 over it;
+    uniform    uniform random bytes in both (no flat window, no equal pixel: the worst case).
+    """
+    rng = np.random.default_rng(1000 + t)
+    to_u8 = lambda a: np.round(np.clip(a, 0, 1) * 255).astype(np.uint8)  # noqa: E731
+    if kind == "uniform":
+        return rng.integers(0, 256, (height, width), dtype=np.uint8), rng.integers(0, 256, (height, width), dtype=np.uint8)
+    if kind == "noisy-fg":
+        gt = _big_foreground(t, height, width)
+        pred = cv2.GaussianBlur(gt, (0, 0), 1.2) + rng.normal(0, 0.02, gt.shape).astype(np.float32) * (gt > 0.05)
+        return to_u8(pred), to_u8(gt)
+    gt = gt_frame(t, height, width)
+    if kind == "flat":
+        return to_u8(np.roll(cv2.GaussianBlur(gt, (0, 0), 1.2), 2, axis=1)), to_u8(gt)
+    if kind == "diffusion":
+        return to_u8(cv2.GaussianBlur(gt, (0, 0), 1.0) + rng.normal(0, 1.5 / 255, gt.shape)), to_u8(gt)
+    raise ValueError(f"unknown content class {kind!r}; choose from {', '.join(CLASSES)}")
+
+
+def write_class_clip(root: Path, kind: str, *, height: int, width: int, frames: int = 24) -> Path:
+    """root/pred and root/gt: one clip of `frames` frames of class `kind`, RVM layout; returns root."""
+    import cv2 as _cv2
+
+    root = Path(root)
+    for t in range(frames):
+        pred, gt = class_pair(kind, t, height, width)
+        for side, alpha in (("pred", pred), ("gt", gt)):
+            path = root / side / kind / "0000" / "pha" / f"{t:04d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _cv2.imwrite(str(path), alpha)
+    return root

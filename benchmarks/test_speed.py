@@ -1,9 +1,10 @@
 """Speed of vmbench against the reference-style implementation, measured with pytest-benchmark.
 
-Run: python -m pytest benchmarks/test_speed.py --benchmark-enable --benchmark-group-by=group -q
-then: python benchmarks/ratios.py .benchmarks/latest.json  (or use --benchmark-json FILE).
+Run: python -m benchmarks.speed_table  (runs this file, then prints the README's markdown table), or
+python -m pytest benchmarks/test_speed.py --benchmark-enable --benchmark-json=b.json && python benchmarks/ratios.py b.json.
 Each group holds a vmbench case and its reference case, measured in the same run on the same
-machine; the ratio of their means is the figure reported in the README.
+machine; the ratio of their means is the figure reported in the README. Content classes: see
+`benchmarks.mattes.class_pair` (flat, diffusion-like noise, noisy large foreground, uniform noise).
 """
 
 from __future__ import annotations
@@ -34,36 +35,58 @@ def frame_pair(size):
     return frame_pair_u8(size)[:2]
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_conn_vmbench(benchmark, size):
-    p, g, p8, g8 = frame_pair_u8(size)
-    scorer = ClipScorer(get_protocol("rvm"), ("Conn",))
-    benchmark.group = f"conn {size}"
-    value = benchmark(lambda: scorer.add(p8, g8)["Conn"])
-    assert value == pytest.approx(ref.conn(p, g), rel=1e-5)
+RVM_SET = get_protocol("rvm").default_metrics  # MAD, MSE, Grad, Conn, dtSSD
+CASES = [(kind, size) for size in SIZES for kind in mattes.CLASSES]
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_conn_reference(benchmark, size):
-    p, g = frame_pair(size)
-    benchmark.group = f"conn {size}"
-    benchmark(ref.conn, p, g)
+def class_frames(kind, size):
+    """(pred, gt) as 8-bit frames (what `vmbench eval` holds) and as float32 u8/255 (the references)."""
+    h, w = SIZES[size]
+    p8, g8 = mattes.class_pair(kind, 3, h, w)
+    return p8, g8, p8.astype(np.float32) / np.float32(255), g8.astype(np.float32) / np.float32(255)
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_rvm_set_vmbench(benchmark, size):
-    p, g, p8, g8 = frame_pair_u8(size)
-    benchmark.group = f"rvm metric set vs PNG decode {size}"
-    scorer = ClipScorer(get_protocol("rvm"), get_protocol("rvm").default_metrics)
-    scorer.add(p8, g8)  # a previous frame, so each timed call computes dtSSD too
-    benchmark(lambda: scorer.add(p8, g8))
+def reference_set(p, g):
+    return ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_rvm_set_reference(benchmark, size):
-    p, g = frame_pair(size)
-    benchmark.group = f"rvm metric set vs PNG decode {size}"
-    benchmark(lambda: (ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)))
+def rounds(size, reference):
+    return (3 if size == "1920x1080" else 10) if reference else 20
+
+
+@pytest.mark.parametrize("kind, size", CASES)
+def test_rvm_set_vmbench(benchmark, kind, size):
+    """The whole rvm set on one frame, with a previous frame so dtSSD is computed too."""
+    p8, g8, p, g = class_frames(kind, size)
+    benchmark.group = f"rvm set, {kind}, {size}"
+    scorer = ClipScorer(get_protocol("rvm"), RVM_SET)
+    scorer.add(p8, g8)
+    got = benchmark.pedantic(lambda: scorer.add(p8, g8), rounds=rounds(size, False), iterations=1, warmup_rounds=1)
+    want = reference_set(p, g)
+    assert [got[m] for m in ("MAD", "MSE", "Grad", "Conn")] == pytest.approx(want[:4], rel=1e-5)
+
+
+@pytest.mark.parametrize("kind, size", CASES)
+def test_rvm_set_reference(benchmark, kind, size):
+    _, _, p, g = class_frames(kind, size)
+    benchmark.group = f"rvm set, {kind}, {size}"
+    benchmark.pedantic(lambda: reference_set(p, g), rounds=rounds(size, True), iterations=1, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("kind, size", CASES)
+def test_grad_vmbench(benchmark, kind, size):
+    p8, g8, p, g = class_frames(kind, size)
+    benchmark.group = f"Grad, {kind}, {size}"
+    scorer = ClipScorer(get_protocol("rvm"), ("Grad",))
+    got = benchmark.pedantic(lambda: scorer.add(p8, g8)["Grad"], rounds=rounds(size, False), iterations=1, warmup_rounds=1)
+    assert got == pytest.approx(ref.grad(p, g), rel=1e-5)
+
+
+@pytest.mark.parametrize("kind, size", CASES)
+def test_grad_reference(benchmark, kind, size):
+    _, _, p, g = class_frames(kind, size)
+    benchmark.group = f"Grad, {kind}, {size}"
+    benchmark.pedantic(lambda: ref.grad(p, g), rounds=rounds(size, True), iterations=1, warmup_rounds=1)
 
 
 def write_two_pngs(size, folder):
@@ -89,30 +112,6 @@ def test_decode_two_pngs_vmbench(benchmark, size, tmp_path):
     p, g = write_two_pngs(size, tmp_path)
     benchmark.group = f"rvm metric set vs PNG decode {size}"
     benchmark(lambda: (read_alpha_u8(p), read_alpha_u8(g)))
-
-
-def noise_pair_u8(size):
-    """Worst case for the kernels' shortcuts: uniform noise has no flat window and no equal pixels."""
-    h, w = SIZES[size]
-    rng = np.random.default_rng(0)
-    return rng.integers(0, 256, (h, w), dtype=np.uint8), rng.integers(0, 256, (h, w), dtype=np.uint8)
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_rvm_set_noise_vmbench(benchmark, size):
-    p8, g8 = noise_pair_u8(size)
-    benchmark.group = f"rvm metric set on noise (worst case) {size}"
-    scorer = ClipScorer(get_protocol("rvm"), get_protocol("rvm").default_metrics)
-    scorer.add(p8, g8)
-    benchmark(lambda: scorer.add(p8, g8))
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_rvm_set_noise_reference(benchmark, size):
-    p8, g8 = noise_pair_u8(size)
-    p, g = (a.astype(np.float32) / np.float32(255) for a in (p8, g8))
-    benchmark.group = f"rvm metric set on noise (worst case) {size}"
-    benchmark(lambda: (ref.mad(p, g), ref.mse(p, g), ref.grad(p, g), ref.conn(p, g), ref.dtssd(p, p, g, g)))
 
 
 @pytest.fixture(scope="module")

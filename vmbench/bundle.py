@@ -293,7 +293,7 @@ def _eval_argv(opts: dict, pred: Path, gt: Path, trimap: Path | None) -> list[st
     argv = ["eval", "--pred", str(pred), "--gt", str(gt), "--no-progress"]
     flags = {"task": "--task", "protocol": "--protocol", "metrics": "--metrics", "trimap_radius": "--trimap-radius",
              "vim_error": "--vim-error", "vim_weight": "--vim-weight", "vim_binarize": "--vim-binarize",
-             "vim_iou": "--vim-iou", "instance_match": "--instance-match"}
+             "vim_iou": "--vim-iou", "instance_match": "--instance-match", "precision": "--precision"}
     for k, flag in flags.items():
         v = opts.get(k)
         if v is not None:

@@ -4,7 +4,11 @@ Each module in `vmbench/commands/` defines ``register(subparsers)``, which adds 
 sets ``func`` (called with the parsed namespace, returning an exit code). Library code raises
 `VmbenchError`; only this module turns it into a one-line message and exit code 2, and does
 the same for an unexpected OSError (permission, disk full) or decode error; ``VMBENCH_DEBUG=1``
-re-raises those with their traceback.
+re-raises those with their traceback. A missing
+optional dependency (torch, diffusers, ...) becomes one line naming the extra to install.
+
+Start-up: only the chosen command's module is imported (``vmbench eval ...`` never imports the
+leaderboard, plotting or model code); ``vmbench --help`` and unknown commands import them all.
 """
 
 from __future__ import annotations
@@ -29,25 +33,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"vmbench: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules() -> list[str]:
+    """Module names in `vmbench.commands` (listed from the folder: nothing is imported)."""
+    import vmbench.commands as commands
+
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+
+
+def _chosen_module(argv: list[str], modules: list[str]) -> str | None:
+    """The module of the command named in `argv` (its first positional word), if there is one."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if word is None:
+        return None
+    name = word.replace("-", "_")
+    return name if name in modules else None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the command it names is registered (when it names one)."""
     parser = _Parser(
         prog="vmbench",
         description="Exact, fast evaluation and benchmarking for video matting.",
     )
     parser.add_argument("--version", action="version", version=f"vmbench {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import vmbench.commands as commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"vmbench.commands.{info.name}")
-        module.register(subparsers)
+    modules = _command_modules()
+    chosen = _chosen_module(argv, modules) if argv is not None else None
+    for name in [chosen] if chosen else modules:
+        importlib.import_module(f"vmbench.commands.{name}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -56,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except VmbenchError as exc:
         print(f"vmbench: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        from vmbench.extras import missing_extra_message
+
+        message = missing_extra_message(exc)
+        if message is None:
+            raise
+        print(f"vmbench: error: {args.command}: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("vmbench: interrupted", file=sys.stderr)

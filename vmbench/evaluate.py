@@ -73,9 +73,12 @@ def _read_pair(pair: ClipPair, i: int, notes: list[str]) -> tuple[np.ndarray, np
     pred_u8 = pair.pred.read(i, notes)
     gt_u8 = pair.gt.read(i, notes)
     if pred_u8.shape != gt_u8.shape:
+        padded = pair.pred.kind.startswith("video:") and all(
+            p == -(-g // 16) * 16 for p, g in zip(pred_u8.shape, gt_u8.shape))
         raise InputError(
             f"{pair.pred.name(i)}: size {pred_u8.shape[1]}x{pred_u8.shape[0]} does not match the ground truth "
             f"{pair.gt.name(i)} ({gt_u8.shape[1]}x{gt_u8.shape[0]})"
+            + ("; the video was resized to a multiple of 16 (imageio's default macro_block_size)" if padded else "")
         )
     return pred_u8, gt_u8
 
@@ -199,6 +202,7 @@ def evaluate(
     progress: bool = False,
     precision: str = "u8",
     sparse_gt: int = 0,
+    pairing=None,
 ) -> EvalResult:
     """Score the prediction tree `pred` against the ground-truth tree `gt`.
 
@@ -214,6 +218,8 @@ def evaluate(
     precision : ``"u8"`` (default): float frames (TIFF/EXR/.npy) quantised to 8 bits as an 8-bit PNG
         of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`).
+    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
+        (VM108's layout: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -222,8 +228,14 @@ def evaluate(
     if trimap is not None and not proto.uses_trimap:
         raise InputError(f"--trimap is only used by the dim protocol, not {protocol!r}")
     wants_fgr = "fgr_MAD" in chosen or "fgr_MSE" in chosen
-    layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
-                               precision=precision)
+    if pairing is not None:
+        if trimap is not None:
+            raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
+                             "files beside the predictions)")
+        layout, pairs = pairing(pred, gt)
+    else:
+        layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
+                                   precision=precision)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers < 1:
@@ -232,7 +244,7 @@ def evaluate(
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
-    notes = _summarise_notes([n for p in pairs for n in p.notes] + [n for _, run_notes in results for n in run_notes])
+    notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
     if precision == "float":
         notes.append("precision float: float frames scored at full precision, not quantised to 8 bits")
     clip_rows, summary = aggregate(rows, proto, chosen)

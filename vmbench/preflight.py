@@ -3,21 +3,17 @@
 Nothing is scored. The trees are paired by the same code as `eval` (`vmbench.io.layouts.pair_clips`
 in its collect mode; the instance layout's readers clip by clip), so a clip that `eval` would refuse
 is reported, with the same message, and the others are still checked. Every frame is then read
-once, through the same reader as `eval` (in threads: the reader releases the GIL), and looked at:
+once, through the same `FrameSource` reader as `eval` (in threads: the reader releases the GIL):
 
 * errors (exit code 1): whatever the pairing or the reader refuses, and frame-size mismatches;
-* notes (exit code 0): the reader's conversions (16-bit, colour), lossy files (JPEG), a matte kept
-  only in the A channel of an RGBA file with black RGB (the reference reads luma: zeros),
-  predictions equal to the ground truth, constant or all-zero prediction clips, 0/1 masks, frame
-  names whose plain ``sorted()`` order (the reference's) differs from their numeric order.
-
-Per-file notes of one kind are grouped into one line (count, a few names, one full path).
+* notes (exit code 0): what the pairing and the reader note (16-bit, colour, lossy codecs, 0/1
+  masks, a matte in the A channel, frame order ...), grouped as eval groups them, and what only a
+  whole clip shows: predictions equal to the ground truth, constant or all-zero prediction clips.
 """
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from vmbench.errors import InputError
+from vmbench.evaluate import _summarise_notes  # eval's grouping of per-file notes, so both read alike
 
 __all__ = ["Finding", "CheckReport", "check_plain", "check_instance", "check_referring"]
-
-_LOSSY = {".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
 @dataclass(frozen=True)
@@ -69,29 +64,6 @@ class CheckReport:
                 f"{len(self.errors)} error(s), {len(self.notes)} note(s): {verdict}")
 
 
-class _FileNotes:
-    """Per-file notes grouped by kind: one line per kind, naming a few files."""
-
-    def __init__(self) -> None:
-        self.by_kind: dict[str, list[str]] = defaultdict(list)
-
-    def add(self, path, what: str) -> None:
-        self.by_kind[what].append(str(path))
-
-    def add_reader_notes(self, lines: list[str]) -> None:
-        for line in lines:
-            path, _, what = line.rpartition(": ")
-            self.add(path, what)
-
-    def lines(self, keep: int = 3) -> list[str]:
-        out = []
-        for what, paths in self.by_kind.items():
-            shown = ", ".join(os.path.basename(p) for p in paths[:keep])
-            more = f" and {len(paths) - keep} more" if len(paths) > keep else ""
-            out.append(f"{len(paths)} file(s) {what}: {shown}{more} (e.g. {paths[0]})")
-        return out
-
-
 def _order_note(where, stems: list[str]) -> str | None:
     """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently."""
     from vmbench.io.frames import natural_key
@@ -106,14 +78,6 @@ def _order_note(where, stems: list[str]) -> str | None:
             "(dtSSD and per-index pooling would differ)")
 
 
-def _rgba_matte_in_alpha(path: Path) -> bool:
-    """True when an RGBA file has black RGB and a non-zero A: the matte is only in A."""
-    import cv2
-
-    raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    return raw is not None and raw.ndim == 3 and raw.shape[2] == 4 and not raw[..., :3].any() and raw[..., 3].any()
-
-
 class _ClipStats:
     """Running facts about one clip's predictions, one frame at a time."""
 
@@ -122,7 +86,6 @@ class _ClipStats:
         self.first_value = None
         self.constant = True
         self.equal_gt = True
-        self.gt_hi = 0
         self.frames = 0
 
     def add(self, pred: np.ndarray, gt: np.ndarray | None) -> None:
@@ -134,121 +97,92 @@ class _ClipStats:
         if gt is None:
             self.equal_gt = False
         else:
-            self.gt_hi = max(self.gt_hi, int(gt.max()))
             self.equal_gt = self.equal_gt and gt.shape == pred.shape and np.array_equal(pred, gt)
         self.frames += 1
 
-    def report(self, where: str, report: CheckReport) -> None:
+    def note(self, where: str) -> str | None:
+        """The one "PATH: what" line a whole clip deserves, or None."""
         if not self.frames:
-            return
+            return None
         if self.equal_gt:
-            report.note(f"{where}: prediction is identical to the ground truth in every frame "
-                        "(was --pred given the ground truth?); every error would be 0")
-        elif self.hi == 0:
-            report.note(f"{where}: prediction is empty (0 in every pixel of every frame)")
-        elif self.constant:
-            report.note(f"{where}: prediction is constant ({self.lo} in every pixel of every frame)")
-        elif self.hi == 1:
-            report.note(f"{where}: prediction values are only 0 and 1 (of 255): a 0/1 mask saved without x255? "
-                        "it is scored as alphas of at most 1/255")
-        if self.gt_hi == 1:
-            report.note(f"{where}: ground-truth values are only 0 and 1 (of 255): a 0/1 mask?")
-
-
-def _frames_of(side):
-    """(count, read(i, notes), name(i), lossy codec of frame i or None) for one side of a ClipPair:
-    a list of frame files (read with eval's reader) or a FrameSource (its own `read`)."""
-    if hasattr(side, "read"):  # a FrameSource
-        return len(side), side.read, side.name, (lambda i: side.lossy)
-    from vmbench.io.frames import read_alpha_u8
-
-    return (len(side), (lambda i, notes: read_alpha_u8(side[i], notes)), (lambda i: str(side[i])),
-            (lambda i: _LOSSY.get(Path(side[i]).suffix.lower())))
-
-
-def _read(read, i: int, notes: list[str], errors: list[str]) -> np.ndarray | None:
-    try:
-        return np.asarray(read(i, notes))
-    except InputError as exc:
-        errors.append(str(exc))
+            return (f"{where}: prediction is identical to the ground truth in every frame "
+                    "(was --pred given the ground truth?); every error would be 0")
+        if self.hi == 0:
+            return f"{where}: prediction is empty (0 in every pixel of every frame)"
+        if self.constant:
+            return f"{where}: prediction is constant ({self.lo} in every pixel of every frame)"
         return None
 
 
-def _check_pair(pair) -> tuple[list[str], list[str], list[tuple[str, str]], _ClipStats]:
-    """(errors, reader notes, (file, what) notes, stats) of one paired clip, each frame read once."""
+def _read(source, i: int, notes: list[str], errors: list[str]) -> np.ndarray | None:
+    try:
+        frame = np.asarray(source.read(i, notes))
+    except InputError as exc:
+        errors.append(str(exc))
+        return None
+    if frame.dtype != np.uint8:  # float sources: the facts below are about the 8-bit values
+        frame = np.clip(np.rint(frame.astype(np.float64) * 255), 0, 255).astype(np.uint8)
+    return frame
+
+
+def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
+    """(errors, notes, stats) of one paired clip, each frame of both sides read once."""
     errors: list[str] = []
-    notes: list[str] = list(getattr(pair, "notes", None) or [])
-    per_file: list[tuple[str, str]] = []
+    notes: list[str] = list(pair.notes)
     stats = _ClipStats()
-    n, read_pred, pred_name, pred_lossy = _frames_of(pair.pred)
-    _, read_gt, gt_name, gt_lossy = _frames_of(pair.gt)
-    for i in range(n):
-        frame_notes: list[str] = []
-        pred = _read(read_pred, i, frame_notes, errors)
-        gt = _read(read_gt, i, frame_notes, errors)
-        for line in frame_notes:
-            path = Path(line.rpartition(": ")[0])
-            if "RGBA" in line and "read from the A channel" not in line and path.is_file() and _rgba_matte_in_alpha(path):
-                per_file.append((str(path), "RGBA with black RGB and the matte in A: the reference reads the luma "
-                                            "of RGB, all 0"))
-        notes += frame_notes
-        for side, lossy, name in (("prediction", pred_lossy, pred_name), ("ground-truth", gt_lossy, gt_name)):
-            codec = lossy(i)
-            if codec:
-                per_file.append((name(i), f"{side} frames are {codec.upper()} (lossy)"))
+    for i in range(len(pair.stems)):
+        pred = _read(pair.pred, i, notes, errors)
+        gt = _read(pair.gt, i, notes, errors)
         if pred is not None and gt is not None and pred.shape != gt.shape:
-            errors.append(f"{pred_name(i)}: size {pred.shape[1]}x{pred.shape[0]} does not match the ground truth "
-                          f"{gt_name(i)} ({gt.shape[1]}x{gt.shape[0]})")
+            errors.append(f"{pair.pred.name(i)}: size {pred.shape[1]}x{pred.shape[0]} does not match the ground "
+                          f"truth {pair.gt.name(i)} ({gt.shape[1]}x{gt.shape[0]})")
             gt = None
         if pred is not None:
-            if pred.dtype != np.uint8:  # float sources: the 8-bit facts below are about x255
-                pred = np.clip(np.rint(pred.astype(np.float64) * 255), 0, 255).astype(np.uint8)
-            if gt is not None and gt.dtype != np.uint8:
-                gt = np.clip(np.rint(gt.astype(np.float64) * 255), 0, 255).astype(np.uint8)
             stats.add(pred, gt)
-    return errors, notes, per_file, stats
+    return errors, notes, stats
 
 
-def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None) -> CheckReport:
-    """Check a plain-matting submission (layouts of `vmbench.io.layouts`); never raises InputError."""
+def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None, pairing=None) -> CheckReport:
+    """Check a plain-matting submission (layouts of `vmbench.io.layouts`, or a dataset's own
+    `pairing` with a ``problems`` list); never raises InputError."""
     from vmbench.io.layouts import detect_layout, pair_clips
 
     report = CheckReport()
     problems: list[str] = []
     try:
-        _, gt_clips = detect_layout(gt)
-        report.clips = len(gt_clips)
-        _, pairs = pair_clips(pred, gt, sparse_gt=sparse_gt, problems=problems)
+        if pairing is not None:
+            report.clips = pairing.clips(gt)
+            _, pairs = pairing(pred, gt, problems=problems)
+        else:
+            _, gt_clips = detect_layout(gt)
+            report.clips = len(gt_clips)
+            _, pairs = pair_clips(pred, gt, sparse_gt=sparse_gt, problems=problems)
     except InputError as exc:
         report.error(str(exc))
         return report
     for message in problems:
         report.error(message)
     report.clips_paired = len(pairs)
-    files = _FileNotes()
     workers = max(1, workers or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=min(workers, max(1, len(pairs)))) as pool:
         results = list(pool.map(_check_pair, pairs))
-    for pair, (errors, notes, per_file, stats) in zip(pairs, results):
-        where = Path(pred, pair.dataset, pair.clip) if pair.dataset else Path(pred, pair.clip)
+    notes: list[str] = []
+    for pair, (errors, clip_notes, stats) in zip(pairs, results):
         for message in errors:
             report.error(message)
-        files.add_reader_notes(notes)
-        for path, what in per_file:
-            files.add(path, what)
-        order = _order_note(where, pair.stems)
-        if order:
-            report.note(order)
-        stats.report(str(where), report)
+        notes += clip_notes
+        clip_note = stats.note(str(Path(pred, pair.dataset, pair.clip) if pair.dataset else Path(pred, pair.clip)))
+        notes += [clip_note] if clip_note else []
         report.frames += stats.frames
-    for line in files.lines():
+    for line in _summarise_notes(notes):
         report.note(line)
     return report
 
 
 def check_instance(pred: Path, gt: Path) -> CheckReport:
-    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip with eval's readers."""
-    from vmbench.instance.layout import find_gt_clips, find_pred_clip, read_gt_clip, read_pred_clip
+    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip with eval's streaming
+    readers: every frame of every instance read once, a few frames held at a time."""
+    from vmbench.instance.layout import find_gt_clips, find_pred_clip, list_gt_clip, list_pred_clip
 
     report = CheckReport()
     try:
@@ -259,13 +193,20 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         report.error(str(exc))
         return report
     report.clips = len(clips)
-    seen: set[Path] = set()
     for clip in clips:
         try:
-            names, stems, gts = read_gt_clip(clip)
+            names, stems, gt_frames = list_gt_clip(clip)
             folder = find_pred_clip(pred, clip.dataset, clip.clip)
-            seen.add(folder.resolve())
-            _, preds = read_pred_clip(folder, stems, gts.shape[2:])
+            pred_names, pred_frames = list_pred_clip(folder, stems)
+            if not pred_names:
+                report.note(f"{folder}: no predicted instances (every ground-truth instance scores against 0)")
+                report.clips_paired += 1
+                continue
+            stats = _ClipStats()
+            for t in range(len(stems)):
+                g = gt_frames.frame(t)
+                p = pred_frames.expect(g.shape[1:]).frame(t)
+                stats.add(_to_u8(p), _to_u8(g) if p.shape == g.shape else None)
         except InputError as exc:
             report.error(str(exc))
             continue
@@ -274,25 +215,22 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         order = _order_note(folder, stems)
         if order:
             report.note(order)
-        if not len(preds):
-            report.note(f"{folder}: no predicted instances (every ground-truth instance scores against 0)")
-            continue
-        p8 = np.rint(preds * 255).astype(np.uint8)
-        g8 = np.rint(gts * 255).astype(np.uint8)
-        stats = _ClipStats()
-        for t in range(len(stems)):
-            stats.add(p8[:, t], g8[:, t] if p8.shape == g8.shape else None)
-        if p8.shape != g8.shape:
-            stats.equal_gt = False
-        stats.report(str(folder), report)
+        clip_note = stats.note(str(folder))
+        if clip_note:
+            report.note(clip_note)
     return report
+
+
+def _to_u8(alpha: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(alpha.astype(np.float64) * 255), 0, 255).astype(np.uint8)
 
 
 def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> CheckReport:
     """Check a referring submission: every expression of every clip has a complete prediction
     folder ``PRED/<clip>/<exp_id>/`` of the ground truth's size (eval's readers, clip by clip)."""
-    from vmbench.instance.evaluate import _find_expressions_file, _read_sequence
-    from vmbench.instance.layout import find_gt_clips, find_pred_clip, load_expressions, read_gt_clip
+    from vmbench.instance.evaluate import _expression_files, _find_expressions_file
+    from vmbench.io.frames import read_alpha_u8
+    from vmbench.instance.layout import find_gt_clips, find_pred_clip, list_gt_clip, load_expressions
 
     report = CheckReport()
     try:
@@ -301,6 +239,7 @@ def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> Ch
         report.error(str(exc))
         return report
     tables: dict[Path, dict] = {}
+    notes: list[str] = []
     for clip in clips:
         try:
             path = Path(expressions) if expressions else _find_expressions_file(Path(gt), clip.dataset)
@@ -314,7 +253,8 @@ def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> Ch
             continue
         report.clips += 1
         try:
-            names, stems, gts = read_gt_clip(clip)
+            names, stems, gt_frames = list_gt_clip(clip)
+            shape = gt_frames.read(0, 0).shape
             folder = find_pred_clip(pred, clip.dataset, clip.clip)
         except InputError as exc:
             report.error(str(exc))
@@ -328,17 +268,35 @@ def check_referring(pred: Path, gt: Path, expressions: Path | None = None) -> Ch
                 ok = False
                 continue
             try:
-                seq = _read_sequence(folder / e.exp_id, stems, gts.shape[2:])
+                files = _expression_files(folder / e.exp_id, stems)
             except InputError as exc:
                 report.error(str(exc))
                 ok = False
                 continue
-            report.frames += len(stems)
             stats = _ClipStats()
-            for frame in np.rint(seq * 255).astype(np.uint8):
-                stats.add(frame, None)
-            stats.equal_gt = False
-            stats.report(str(folder / e.exp_id), report)
+            for path in files:
+                frame = _read_file(read_alpha_u8, path, notes, report)
+                if frame is None:
+                    ok = False
+                elif frame.shape != shape:
+                    report.error(f"{path}: size {frame.shape[1]}x{frame.shape[0]} differs from the ground truth's "
+                                 f"{shape[1]}x{shape[0]}")
+                    ok = False
+                else:
+                    stats.add(frame, None)
+            report.frames += stats.frames
+            clip_note = stats.note(str(folder / e.exp_id))
+            notes += [clip_note] if clip_note else []
         if ok:
             report.clips_paired += 1
+    for line in _summarise_notes(notes):
+        report.note(line)
     return report
+
+
+def _read_file(read, path: Path, notes: list[str], report: CheckReport) -> np.ndarray | None:
+    try:
+        return read(path, notes)
+    except InputError as exc:
+        report.error(str(exc))
+        return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from vmbench.errors import InputError
+from vmbench.metrics.table import lookup
 from vmbench.protocols import PROTOCOLS
 
 __all__ = ["format_table", "write_json", "write_csv", "check_writable"]
@@ -41,7 +42,8 @@ def format_table(result, *, max_clips: int = 200) -> str:
                    if proto.aggregation == "per-index" else "mean over all frames")
         lines.append(f"summary = {pooling}")
         for m in metrics:
-            lines.append(f"  {m:8s} {proto.units[m]}")
+            row = lookup(proto.name, m)  # the one metrics table
+            lines.append(f"  {m:8s} {row.meaning}" if row else f"  {m:8s} (not in vmbench's metrics table)")
     for note in result.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

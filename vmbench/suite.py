@@ -21,11 +21,12 @@ __all__ = ["runnable_methods", "run_method", "run_suite"]
 def runnable_methods() -> list[str]:
     """Built-in and installed adapters that can run here: no weights needed, or weights present."""
     from vmbench.adapters.registry import list_adapters, resolve_weights
+    from vmbench.extras import has_module
 
     names = []
     for info in list_adapters():
-        if not info.available:
-            continue
+        if not info.available or not all(has_module(m) for m in getattr(info.cls, "requires", ())):
+            continue  # not importable, or an optional dependency (torch, ...) is not installed
         try:
             adapter = info.cls()
             resolve_weights(adapter, None)

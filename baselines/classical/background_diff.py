@@ -20,13 +20,13 @@ deterministic.
 
 from __future__ import annotations
 
-import warnings
 from typing import Iterator
 
 import cv2
 import numpy as np
 
 from baselines.classical._common import NoWeightsAdapter, refine
+from baselines.classical._median import nanmedian0
 from vmbench.adapters.base import ClipInput, Track
 
 __all__ = ["BackgroundDiffAdapter", "camera_motion"]
@@ -91,9 +91,7 @@ class BackgroundDiffAdapter(NoWeightsAdapter):
             lab = _lab(rgb) if lab is None else lab
             shifted = [_warp(labs[int(s)], motion[t] @ np.linalg.inv(motion[s])) for s in picks]
             stack = np.stack(shifted)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels: handled below
-                bg = np.nanmedian(stack, axis=0)
+            bg = nanmedian0(stack)  # = np.nanmedian(stack, axis=0), bit for bit; all-NaN pixels: handled below
             covered = np.isfinite(stack[..., 0]).sum(axis=0) >= max(2, MIN_COVER * len(picks))
             bg[~covered] = np.nan
             d = np.linalg.norm(lab - bg, axis=2)

@@ -25,6 +25,11 @@ patch of the background is not an object). Frame 0 picks one by the rules above;
 whose centroid is nearest the previous pick's (keeping the previous mask when there is none).
 The chosen component is refined with the colour guided filter (radius max(2, round(min(H, W) /
 36)), eps 1e-4). Deterministic.
+
+Speed: the expressions of a clip share the motion cue, the colour components and the refined
+mattes of the components they pick (`_ClipShared`, one clip kept at a time), so a clip costs about
+one background-difference pass plus one guided filter per distinct pick and frame, not one of each
+per expression.
 """
 
 from __future__ import annotations
@@ -132,40 +137,74 @@ def _first_pick(comps, q: Query, shape) -> tuple[int, float, float, float]:
     return min(comps, key=key)
 
 
+class _ClipShared:
+    """What every expression of one clip shares, computed once per clip instead of once per expression:
+    the frames, the motion cue (``none-background-diff`` matte > 0.2), the components of each colour
+    word (after the motion filter) and the refined matte of each component picked."""
+
+    def __init__(self, clip: ClipInput, eps: float) -> None:
+        self.frames = tuple(clip.frames)
+        self.eps = eps
+        self.rgb = [clip.read_frame(t) for t in range(len(clip))]
+        self.moving = [alpha > MOVING_ALPHA for alpha in BackgroundDiffAdapter().predict(clip)]
+        self._components: dict = {}
+        self._refined: dict = {}
+
+    def components(self, t: int, colour: str | None):
+        """(labels, components) of frame `t` for `colour`, keeping only moving ones when some move."""
+        key = (t, colour)
+        if key not in self._components:
+            labels, comps = _candidates_and_components(self.rgb[t], colour)
+            if comps:
+                n = int(labels.max()) + 1
+                share = np.bincount(labels[self.moving[t]], minlength=n) / np.bincount(labels.ravel(), minlength=n)
+                if any(share[k] >= MOVING_SHARE for k, *_ in comps):
+                    comps = [c for c in comps if share[c[0]] >= MOVING_SHARE]
+            self._components[key] = (labels, comps)
+        return self._components[key]
+
+    def refined(self, t: int, mask_key) -> np.ndarray:
+        """Frame `t`'s refined matte of the mask `mask_key` = (frame, colour, label), or None for empty."""
+        key = (t, mask_key)
+        if key not in self._refined:
+            if mask_key is None:
+                mask = np.zeros(self.rgb[t].shape[:2])
+            else:
+                mt, colour, label = mask_key
+                mask = (self.components(mt, colour)[0] == label).astype(np.float64)
+            self._refined[key] = refine(self.rgb[t], mask, eps=self.eps)
+        return self._refined[key]
+
+
 class CaptionColorPriorAdapter(NoWeightsAdapter):
     """Caption colour/size/position words -> Lab colour segmentation -> component -> guided filter."""
 
     name = "caption-color-prior"
     track = Track.CAPTION
     eps = 1e-4
+    _shared: _ClipShared | None = None  # the last clip's shared work (expressions come clip by clip)
 
     def predict(self, clip: ClipInput) -> Iterator[np.ndarray]:
         if not clip.caption:
             raise InputError(f"{clip.name}: {self.name} needs a caption")
         q = parse_caption(clip.caption)
-        prev = None  # (cx, cy)
-        prev_mask = None
-        moving = BackgroundDiffAdapter().predict(clip)
+        if self._shared is None or self._shared.frames != tuple(clip.frames):
+            self._shared = None  # free the previous clip first
+            self._shared = _ClipShared(clip, self.eps)
+        shared = self._shared
+        prev = None  # (cx, cy) of the last pick
+        mask_key = None  # (frame, colour, label) of the last pick; None: nothing picked yet
         for t in range(len(clip)):
-            rgb = clip.read_frame(t)
-            labels, comps = _candidates_and_components(rgb, q.colour)
-            fg = next(moving) > MOVING_ALPHA
-            share = {k: float(fg[labels == k].mean()) for k, *_ in comps}
-            if any(v >= MOVING_SHARE for v in share.values()):
-                comps = [c for c in comps if share[c[0]] >= MOVING_SHARE]
+            _, comps = shared.components(t, q.colour)
             if comps:
                 if prev is None:
-                    pick = _first_pick(comps, q, rgb.shape[:2])
+                    pick = _first_pick(comps, q, shared.rgb[t].shape[:2])
                 else:
                     pick = min(comps, key=lambda c: (c[2] - prev[0]) ** 2 + (c[3] - prev[1]) ** 2)
-                mask = (labels == pick[0]).astype(np.float64)
+                mask_key = (t, q.colour, pick[0])
                 prev = (pick[2], pick[3])
-            else:
-                mask = prev_mask if prev_mask is not None else np.zeros(rgb.shape[:2])
-            prev_mask = mask
-            yield refine(rgb, mask, eps=self.eps)
+            yield shared.refined(t, mask_key)
 
 
 def _candidates_and_components(rgb: np.ndarray, colour: str | None):
     return _components(_candidates(rgb, colour))
-

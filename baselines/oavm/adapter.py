@@ -29,6 +29,7 @@ class OAVMAdapter:
     name = "oavm"
     track = Track.FIRST_FRAME_MASK
     needs_weights = True
+    requires = ("torch",)  # optional dependency (vmbench[models]); suite and demo skip it without
     weights_filename = "oavm_small.pt"
     shipped_weights = SHIPPED_WEIGHTS  # the registry falls back to it when no weights are given
 

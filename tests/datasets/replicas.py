@@ -113,3 +113,32 @@ def vim_tree(root: Path, clips=2, frames=3, instances=2, size=(12, 20), seed=0) 
                 write(root / "pred" / clip / f"person{i}" / f"{t}.png", preds[i, t])
         out[clip] = (preds, gts)
     return out
+
+
+def vm108_tree(root: Path, videos=("arctic_fox", "boy_dance"), train=("train_clip",), frames=3, size=(12, 20), seed=0):
+    """DATA/FG_done/<video>/%05d.png RGBA (alpha in A, a foreground in RGB), frame_corr.json,
+    val_videos.txt (the `videos`), train videos beside them; PRED/<video>/%05d_pred.png and _tri.png
+    for the validation videos. Returns {video: [(pred_u8, gt_alpha_u8, trimap_u8)]}."""
+    import json
+
+    rng = np.random.default_rng(seed)
+    data, pred = root / "data", root / "pred"
+    corr, out = {}, {}
+    for video in (*videos, *train):
+        rows = []
+        for t in range(frames):
+            a = _alpha(rng, size)
+            rgb = rng.integers(0, 256, (*size, 3), dtype=np.uint8)
+            write(data / "FG_done" / video / f"{t:05d}.png", np.dstack([rgb, a]))
+            corr[f"{video}/{t:05d}.png"] = f"bg/{t:05d}.jpg"
+            if video in videos:
+                p = _noisy(rng, a)
+                tri = np.where(a == 0, 0, np.where(a == 255, 255, 128)).astype(np.uint8)
+                write(pred / video / f"{t:05d}_pred.png", p)
+                write(pred / video / f"{t:05d}_tri.png", tri)
+                rows.append((p, a, tri))
+        out[video] = rows
+    (data / "frame_corr.json").write_text(json.dumps(corr))
+    (data / "val_videos.txt").write_text("".join(f"{v}\n" for v in videos))
+    (data / "train_videos.txt").write_text("".join(f"{v}\n" for v in train))
+    return {v: out[v] for v in videos}

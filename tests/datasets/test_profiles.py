@@ -2,6 +2,7 @@
 of each profile's layout (expected numbers computed here from the definitions, not by vmbench)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -249,3 +250,55 @@ def test_vim50_replica(tmp_path):
     mads = [ref.mad(f32(p8), f32(g8)) for preds, gts in arrays.values() for pi, gi in zip(preds, gts)
             for p8, g8 in zip(pi, gi)]
     assert data["summary"]["MAD"] == pytest.approx(np.mean(mads), rel=1e-6)
+
+
+def test_vm108_replica_reads_the_a_channel_and_pred_suffix(tmp_path, capsys):
+    rows = replicas.vm108_tree(tmp_path)
+    out = tmp_path / "r.json"
+    # the whole-frame rvm-hr metrics here check the layout (A channel, _pred names, val list); the
+    # trimap-region tcvom protocol is the protocols work's (skipped below until it lands)
+    assert run_eval("--dataset", "vm108", "--protocol", "rvm-hr", "--metrics", "MAD,dtSSD", "--pred", tmp_path / "pred",
+                    "--gt", tmp_path / "data", "--json", out) == 0
+    data = json.loads(out.read_text())
+    assert [c["clip"] for c in data["clips"]] == ["arctic_fox", "boy_dance"]  # train_clip is not validation
+    for row in data["frames"]:
+        k = int(row["frame"])
+        p, g, _ = rows[row["clip"]][k]
+        assert row["MAD"] == pytest.approx(ref.mad(f32(p), f32(g)), rel=1e-6)
+        if k:
+            pp, gp, _ = rows[row["clip"]][k - 1]
+            assert row["dtSSD"] == pytest.approx(ref.dtssd(f32(p), f32(pp), f32(g), f32(gp)), rel=1e-6)
+    printed = capsys.readouterr().out
+    assert "2 clips; the published vm108 has 28" in printed and "frames are 20x12; the published vm108 is 1920x1080" in printed
+
+
+def test_vm108_trimaps_reach_a_trimap_protocol(tmp_path):
+    """The _tri.png files are the clip's trimaps: dim scores only trimap == 128 pixels."""
+    rows = replicas.vm108_tree(tmp_path, videos=("v",), train=())
+    out = tmp_path / "r.json"
+    assert run_eval("--dataset", "vm108", "--protocol", "dim", "--metrics", "SAD", "--pred", tmp_path / "pred",
+                    "--gt", tmp_path / "data", "--json", out, "--quiet") == 0
+    frames = json.loads(out.read_text())["frames"]
+    for row, (p, g, tri) in zip(frames, rows["v"]):
+        m = tri == 128
+        assert row["SAD"] == pytest.approx(np.abs(f32(p)[m].astype(np.float64) - f32(g)[m]).sum() / 1e3, rel=1e-6)
+
+
+def test_vm108_default_protocol(tmp_path, capsys):
+    replicas.vm108_tree(tmp_path, videos=("v",), train=())
+    if "tcvom" not in PROTOCOLS:
+        pytest.skip("protocol 'tcvom' (protocols engineer) has not landed yet; until then --dataset vm108 "
+                    "refuses with one line unless --protocol is given")
+    assert run_eval("--dataset", "vm108", "--metrics", "mSAD,MSE,SSDA,dtSSD", "--pred", tmp_path / "pred",
+                    "--gt", tmp_path / "data") == 0
+    assert "protocol tcvom" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_datasets_shows_every_profile(capsys, name):
+    assert main(["datasets", name]) == 0
+    out = capsys.readouterr().out
+    p = PROFILES[name]
+    assert p.title in out and p.download in out and all(s in out for s in p.sources)
+    if p.unsupported:
+        assert re.search(r"^eval --dataset +not available: ", out, re.M)

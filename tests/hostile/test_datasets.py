@@ -70,10 +70,58 @@ def test_unknown_protocol_with_dataset(tmp_path, capsys):
     assert msg.startswith("unknown protocol 'rvm-xl'; available: rvm, rvm-hr, dim")
 
 
-def test_vm108_layout_refuses_with_what_to_do(tmp_path, capsys):
-    rvm(tmp_path)
-    msg = one_error(capsys, ["eval", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
-    assert msg.startswith("dataset vm108: VM108 ships its ground truth as the A channel") and "--protocol tcvom" in msg
+def _vm108(tmp_path, **kw):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, **kw)
+    return ["eval", "--dataset", "vm108", "--protocol", "rvm-hr", "--pred", str(tmp_path / "pred"),
+            "--gt", str(tmp_path / "data")]
+
+
+def test_vm108_gray_ground_truth_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    write(tmp_path / "data" / "FG_done" / "v" / "00001.png", np.zeros((12, 20), np.uint8))
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'data' / 'FG_done' / 'v' / '00001.png'}: gray, uint8; VM108's ground truth is the A channel")
+
+
+def test_vm108_missing_trimap_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    (tmp_path / "pred" / "v" / "00002_tri.png").unlink()
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'pred' / 'v' / '00002_tri.png'}: trimap missing (1 of 3 in v); calc_metric.py would skip")
+
+
+def test_vm108_non_validation_video_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=("t",))
+    write(tmp_path / "pred" / "t" / "00000_pred.png", np.zeros((12, 20), np.uint8))
+    msg = one_error(capsys, argv)
+    assert msg.startswith(f"{tmp_path / 'pred' / 't'}: not a validation video of VM108 (val_videos.txt)")
+
+
+def test_vm108_without_val_list(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    (tmp_path / "data" / "val_videos.txt").unlink()
+    msg = one_error(capsys, argv)
+    assert msg == f"{tmp_path / 'data' / 'val_videos.txt'}: missing; it lists VM108's validation videos"
+
+
+def test_vm108_check_collects_every_video_problem(tmp_path, capsys):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, videos=("a", "b", "c"), train=("t",))
+    for f in (tmp_path / "pred" / "a").iterdir():
+        f.unlink()
+    (tmp_path / "pred" / "a").rmdir()
+    (tmp_path / "pred" / "b" / "00000_pred.png").unlink()
+    write(tmp_path / "pred" / "t" / "00000_pred.png", np.zeros((12, 20), np.uint8))
+    assert main(["check", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "data")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [l for l in out if l.startswith("error: ")]
+    assert errors[0].startswith(f"error: {tmp_path / 'pred' / 'a'}: missing prediction video")
+    assert errors[1].startswith(f"error: {tmp_path / 'pred' / 'b' / '00000_pred.png'}: prediction missing")
+    assert errors[2].startswith(f"error: {tmp_path / 'pred' / 't'}: not a validation video")
+    assert out[-1].startswith("check: 1 of 3 clips paired, 3 frames read; 3 error(s)")
 
 
 def test_default_protocol_not_landed_refuses(tmp_path, capsys):
@@ -161,7 +209,7 @@ def test_check_ground_truth_without_frames(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0].startswith(f"error: {tmp_path / 'gt'}: no frames found")
 
 
-@pytest.mark.parametrize("content,what", [(b"", "file is empty"), (b"GIF89a....", "not a readable PNG/JPEG image")])
+@pytest.mark.parametrize("content,what", [(b"", "file is empty"), (b"GIF89a....", "not a readable")])
 def test_check_unreadable_prediction_file(tmp_path, capsys, content, what):
     frames(tmp_path / "gt" / "a", 2)
     frames(tmp_path / "pred" / "a", 2)
@@ -186,7 +234,9 @@ def test_check_ground_truth_saved_as_01_mask(tmp_path, capsys):
         write(tmp_path / "gt" / "a" / f"{t:04d}.png", (np.arange(48).reshape(6, 8) % 2).astype(np.uint8))
     frames(tmp_path / "pred" / "a", 2)
     assert check(["--pred", tmp_path / "pred", "--gt", tmp_path / "gt"]) == 0
-    assert "ground-truth values are only 0 and 1 (of 255)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert any(l.startswith("note: ") and "values only 0 and 1" in l and str(tmp_path / "gt" / "a") in l
+               for l in out.splitlines())
 
 
 @pytest.mark.parametrize("workers", ["0", "-3"])
@@ -208,3 +258,24 @@ def test_check_never_writes(tmp_path, capsys):
     before = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
     assert check(["--pred", tmp_path / "pred", "--gt", tmp_path / "gt"]) == 0
     assert sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
+
+
+def test_per_split_dataset_scored_on_one_split(tmp_path, capsys):
+    """--gt is one split of V-HIM60: the summary is that split's (noted first), no empty splits table or key."""
+    from tests.datasets.replicas import vhim_tree
+
+    vhim_tree(tmp_path, splits=("comp_easy",), videos=1, frames=2, instances=1)
+    out = tmp_path / "r.json"
+    assert main(["eval", "--no-progress", "--dataset", "vhim60", "--metrics", "MAD", "--pred", str(tmp_path / "pred" / "comp_easy"),
+                 "--gt", str(tmp_path / "gt" / "comp_easy"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"note: {tmp_path / 'gt' / 'comp_easy'}: one split of vhim60 (comp_easy); the summary covers that split only")
+    assert "per split" not in printed
+    assert list(json.loads(out.read_text())) == ["protocol", "summary", "clips", "frames"]
+
+
+def test_vm108_trimap_option_refused(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("v",), train=())
+    argv[argv.index("rvm-hr")] = "dim"
+    msg = one_error(capsys, [*argv, "--trimap", str(tmp_path / "pred")])
+    assert msg.startswith("--trimap: this dataset's pairing finds its trimaps itself")

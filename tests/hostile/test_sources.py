@@ -413,3 +413,23 @@ def test_rgba_video_with_colour_reads_luma(tmp_path, capsys):
     rc, summary, notes, _ = run(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
     assert rc == 0 and summary["MAD"] == pytest.approx(np.mean([mad(p, g) for p, g in zip(luma, gts["c0"])]), rel=1e-9)
     assert any("pha.mov: RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)" in n for n in notes)
+
+
+def test_matanyone_named_videos_pair_and_fgr_is_not_a_clip(tmp_path, capsys):
+    """PRED/<clip>_pha.mp4 beside <clip>_fgr.mp4, as MatAnyone's inference writes them."""
+    g = [u8(t) for t in range(3)]
+    p = [u8(30 + t) for t in range(3)]
+    clip(tmp_path / "gt" / "c0", g)
+    write_mp4(tmp_path / "pred" / "c0_pha.mp4", p)
+    write_mp4(tmp_path / "pred" / "c0_fgr.mp4", p)
+    rc, summary, notes, _ = run(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert rc == 0 and summary["MAD"] == pytest.approx(np.mean([mad(a, b) for a, b in zip(p, g)]), rel=1e-9)
+
+
+def test_video_padded_to_16_by_imageio_is_named(tmp_path, capsys):
+    gt_tree(tmp_path)
+    write_mp4(tmp_path / "pred" / "ds" / "c0" / "pha.mp4", [u8(t, (16, 32)) for t in range(3)])
+    err = error_of(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert err.endswith("size 32x16 does not match the ground truth "
+                        f"{tmp_path / 'gt' / 'ds' / 'c0' / 'pha' / '0000.png'} (20x12); the video was resized to a "
+                        "multiple of 16 (imageio's default macro_block_size)")

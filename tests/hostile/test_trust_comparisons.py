@@ -196,3 +196,22 @@ def test_history_refuses_other_dataset(capsys, tmp_path):
 def test_history_refuses_unknown_metric(capsys, tmp_path):
     a = _history(capsys, tmp_path, [{"Foo": 1.0}, {"Foo": 2.0}], [{}, {}], metric="Foo")
     assert a.refused("Foo", "unknown metric")
+
+
+def test_one_missing_dataset_hash_is_noted(capsys, tmp_path):
+    a = _gate(capsys, tmp_path, {"MAD": 1.0}, {"MAD": 1.0}, "--all", "1%",
+              base_kw={"run": RUN}, cur_kw={"run": {k: v for k, v in RUN.items() if k != "dataset_hash"}})
+    assert a.code == 0 and any("cur.json records no dataset hash" in n for n in a.notes)
+
+
+def test_a_clip_listed_twice_is_refused(capsys, tmp_path):
+    b = write_result(tmp_path / "b.json", {"MAD": 1.0})
+    c = write_result(tmp_path / "c.json", {"MAD": 1.0}, clips=["c0", "c0"])
+    assert run_cli(capsys, ["gate", c, "--baseline", b, "--all", "1%"]).refused("c.json", "d/c0", "two 'clips' rows")
+
+
+@pytest.mark.parametrize("protocol", [["rvm"], "", 3])
+def test_a_protocol_that_is_not_a_name_is_refused(capsys, tmp_path, protocol):
+    b = write_result(tmp_path / "b.json", {"MAD": 1.0})
+    c = write_result(tmp_path / "c.json", {"MAD": 1.0}, protocol=protocol)
+    assert run_cli(capsys, ["gate", c, "--baseline", b, "--all", "1%"]).refused("c.json", "'protocol' must be")

@@ -121,6 +121,17 @@ def test_per_clip_values_and_cards(board):
             assert text in card
 
 
+def test_card_shows_the_baseline_settings_from_the_predictions_run_json(tmp_path):
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    (pred / "run.json").write_text(json.dumps({"adapter_class": "pkg.mod:Cls", "guidance": "mask_down32"}))
+    f = _result(tmp_path / "a.json", "a", [("s", 1.0, 1.0)], run={"pred": str(pred)})
+    site = tmp_path / "site"
+    assert main(["leaderboard", str(f), "--site", str(site), "--no-plots"]) == 0
+    card = re.search(r'<div class="card" id="card-none__rvm-a">(.*?)</div>', (site / "index.html").read_text()).group(1)
+    assert "<dt>adapter class</dt><dd>pkg.mod:Cls</dd>" in card and "<dt>guidance</dt><dd>mask_down32</dd>" in card
+
+
 def test_page_needs_no_network(board):
     site, _ = board
     page = (site / "index.html").read_text()

@@ -69,7 +69,7 @@ def test_png_16bit_u8_is_cv2_and_float_is_full_precision(tmp_path):
     u8 = read_alpha_frame(path, notes)
     assert np.array_equal(u8, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
     assert np.array_equal(u8, (x // 256).astype(np.uint8))
-    assert notes == [f"{path}: 16-bit, reduced to 8 bits (v >> 8, as cv2.imread)"]
+    assert notes == [f"{path}: 16-bit, reduced to 8 bits"]
     f = read_alpha_frame(path, [], precision="float")
     assert f.dtype == np.float32 and np.array_equal(f, x.astype(np.float32) / np.float32(65535))
 
@@ -269,3 +269,40 @@ def test_one_open_decoder_per_thread_whatever_the_number_of_videos(tmp_path):
         assert np.array_equal(src.read(1), frames[1])
     assert len(os.listdir("/proc/self/fd")) <= before + 2
     VideoFile.close_thread()
+
+
+@pytest.mark.parametrize("colour, params", [(False, []), (True, []), (False, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]),
+                                            (True, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])])
+def test_jpeg_decoded_once_as_cv2_imread(tmp_path, colour, params):
+    """JPEGs are decoded once, straight to gray, as cv2.imread(IMREAD_GRAYSCALE) (its header tells colour)."""
+    g = gradient_frames(1, 40, 56)[0]
+    image = np.dstack([g, 255 - g, g // 2]) if colour else g
+    path = tmp_path / "a.jpg"
+    cv2.imwrite(str(path), image, params)
+    notes = []
+    assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+    assert notes == ([f"{path}: RGB, read as luma 0.299R+0.587G+0.114B"] if colour else [])
+
+
+@pytest.mark.parametrize("kind", ["rgb8", "rgb16", "gray16", "palette", "rgba8", "gray_alpha"])
+def test_other_pngs_read_as_cv2_imread(tmp_path, kind):
+    """Every PNG kind outside the fast path equals cv2.imread(IMREAD_GRAYSCALE), with its note."""
+    from PIL import Image
+
+    g = gradient_frames(1, 20, 30)[0]
+    path = tmp_path / "a.png"
+    if kind == "rgb8":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2]))
+    elif kind == "rgb16":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2]).astype(np.uint16) * 257)
+    elif kind == "gray16":
+        cv2.imwrite(str(path), g.astype(np.uint16) * 250)
+    elif kind == "palette":
+        Image.fromarray(np.dstack([g, 255 - g, g // 2])).quantize(64).save(path)
+    elif kind == "rgba8":
+        cv2.imwrite(str(path), np.dstack([g, 255 - g, g // 2, g]))
+    else:
+        Image.fromarray(np.dstack([g, 255 - g]), mode="LA").save(path)
+    notes = []
+    assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+    assert notes and all(n.startswith(f"{path}: ") for n in notes)

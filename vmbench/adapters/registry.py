@@ -32,8 +32,10 @@ __all__ = [
 ENTRY_POINT_GROUP = "vmbench.adapters"
 
 BUILTIN_ADAPTERS: dict[str, str] = {
+    "rvm": "baselines.rvm.adapter:RVMAdapter",
     "rvm-mobilenetv3": "baselines.rvm.adapter:RVMMobileNetV3Adapter",
     "rvm-resnet50": "baselines.rvm.adapter:RVMResNet50Adapter",
+    "rvm-onnx": "baselines.rvm.onnx_adapter:RVMOnnxAdapter",
     "oavm": "baselines.oavm.adapter:OAVMAdapter",
     "vrmdiff": "baselines.diffusion.vrmdiff:VRMDiffAdapter",
     "gvm": "baselines.diffusion.gvm:GVMAdapter",
@@ -165,13 +167,22 @@ def create_adapter(name: str | None = None, *, spec: str | None = None) -> Adapt
 
 
 def resolve_weights(adapter, weights: Path | None) -> Path | None:
-    """The weights path to use: `weights`, else ``default_weights_dir()/weights_filename``, else the
-    adapter's ``shipped_weights`` (weights inside the package); None if the adapter needs none.
+    """The weights path to use: `weights`, else the adapter's own ``find_weights()`` when it has one,
+    else ``default_weights_dir()/weights_filename``, else the adapter's ``shipped_weights`` (weights
+    inside the package); None if the adapter needs none.
 
-    Raises InputError naming where the file belongs when the adapter needs weights that are absent.
+    Raises InputError naming where the file belongs when the adapter needs weights that are absent
+    (the adapter's ``missing_weights_message(path)`` when it has one).
     """
     if not getattr(adapter, "needs_weights", False):
         return Path(weights) if weights is not None else None
+    explain = getattr(adapter, "missing_weights_message", None)
+    finder = getattr(adapter, "find_weights", None)
+    if weights is None and callable(finder):
+        found = finder()
+        if found is None:
+            raise InputError(explain(None) if callable(explain) else f"{adapter.name}: weights not found")
+        return Path(found)
     if weights is None:
         filename = getattr(adapter, "weights_filename", None)
         if not filename:
@@ -181,6 +192,8 @@ def resolve_weights(adapter, weights: Path | None) -> Path | None:
         if not weights.exists() and shipped is not None and Path(shipped).exists():
             return Path(shipped)
     weights = Path(weights).expanduser()
+    if not weights.exists() and callable(explain):
+        raise InputError(explain(weights))
     if not weights.exists():
         raise InputError(f"{weights}: weights for {adapter.name} not found (nothing is downloaded; put the "
                          f"file there, set $VMBENCH_WEIGHTS to its folder, or pass --weights PATH)")

@@ -464,6 +464,8 @@ def run_adapter(
         "guidance": kind,
         "weights_sha256": weights_sha256(wpath),
     }
+    source = getattr(adapter, "weights_source", None)  # optional: where the weights came from
+    source = source(wpath) if callable(source) else None
 
     previous = _read_records(out_dir) if out_dir.is_dir() else {}
     occupied = out_dir.is_dir() and any(not p.name.startswith(".") for p in out_dir.iterdir())
@@ -494,6 +496,7 @@ def run_adapter(
         **identity,
         "weights": str(wpath) if wpath else None,
         "data_root": str(data_root),
+        **({"weights_source": source} if source else {}),
         "device": device,
         "vmbench_version": __version__,
         "git_commit": git_commit(),

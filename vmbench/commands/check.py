@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from vmbench.commands._args import WORKERS
+
 HELP = """Report everything `vmbench eval` would refuse or note about a submission, without scoring.
 
 Pairs --pred with --gt by the same rules as eval, but does not stop at the first problem: every
@@ -27,7 +29,7 @@ def register(subparsers) -> None:
                    help="plain, instance or referring; auto detects from --gt as eval does")
     p.add_argument("--expressions", type=Path, default=None,
                    help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
-    p.add_argument("--workers", type=int, default=None, help="threads reading frames (default: one per core)")
+    p.add_argument("--workers", type=WORKERS, default=None, help="threads reading frames (default: one per core)")
     p.set_defaults(func=run, protocol=None, metrics=None)
 
 
@@ -52,7 +54,10 @@ def run(args) -> int:
 
         task = _detect_task(args)
     if task == "plain":
-        report = check_plain(args.pred, args.gt, sparse_gt=profile.sparse_gt if profile else 0, workers=args.workers)
+        from vmbench.datasets.apply import custom_pairing
+
+        report = check_plain(args.pred, args.gt, sparse_gt=profile.sparse_gt if profile else 0, workers=args.workers,
+                             pairing=custom_pairing(profile))
     elif task == "referring":
         report = check_referring(args.pred, args.gt, args.expressions)
     else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import WORKERS, int_range
-
 import argparse
 import sys
 from pathlib import Path
+
+from vmbench.commands._args import WORKERS, int_range
 
 HELP = """Score predicted alpha mattes against ground truth.
 
@@ -102,12 +102,13 @@ def score(args) -> tuple[str, dict, str]:
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
     if task == "plain":
+        from vmbench.datasets.apply import custom_pairing
         from vmbench.evaluate import evaluate
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
                           trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
                           scheduler=args.scheduler, progress=progress, precision=args.precision,
-                          sparse_gt=profile.sparse_gt if profile else 0)
+                          sparse_gt=profile.sparse_gt if profile else 0, pairing=custom_pairing(profile))
         data, table = result.to_dict(), format_table(result)
     else:
         from vmbench.instance.cli import format_result, run as run_instance
@@ -125,8 +126,10 @@ def score(args) -> tuple[str, dict, str]:
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
-        data["splits"] = per_split(profile, args, result)
-        table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(data["splits"])
+        splits = per_split(profile, args, result)
+        if splits:  # none when --gt is one split: the summary is that split's figure (noted)
+            data["splits"] = splits
+            table += f"\n\n{profile.name}: per split, as its paper reports it\n" + format_splits(splits)
     return task, data, table
 
 
@@ -138,12 +141,15 @@ SCORE_OPTIONS = ("protocol", "metrics", "trimap_radius", "vim_error", "vim_weigh
 def run(args) -> int:
     from vmbench.report import check_writable, write_csv, write_json
 
+    from vmbench.errors import InputError
     from vmbench.outputs import benchmark_root
 
     inputs = [args.pred, args.gt, args.trimap, getattr(args, "expressions", None), benchmark_root(args.gt)]
     if args.json is not None:
         check_writable(args.json, overwrite=args.overwrite, inputs=inputs, option="--json")
     if args.csv is not None:
+        if args.json is not None and Path(args.json).resolve() == Path(args.csv).resolve():
+            raise InputError(f"--csv {args.csv}: is also the --json file; give the CSV folder another path")
         check_writable(args.csv, overwrite=args.overwrite, inputs=inputs, folder=True, option="--csv")
     task, data, table = score(args)
     if args.quiet:

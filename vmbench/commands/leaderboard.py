@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import int_range
-
 import shlex
+
+from vmbench.commands._args import int_range
 
 __all__ = ["register"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import SEED, WORKERS
-
 import argparse
+
+from vmbench.commands._args import SEED, WORKERS
 
 __all__ = ["register"]
 

@@ -10,7 +10,7 @@ HELP = """Run a matting method over an embedded benchmark and write its predicti
 
   vmbench run-baseline --list
   vmbench run-baseline mask-guided-filter --out preds/mgf            (tiny benchmark by default)
-  vmbench run-baseline rvm-mobilenetv3 --data ROOT --out preds/rvm --weights rvm_mobilenetv3.pth
+  vmbench run-baseline rvm --data ROOT --out preds/rvm             (weights: see docs/rvm.md)
   vmbench run-baseline --adapter my_pkg.my_model:MyAdapter --data ROOT --out preds/mine
   vmbench run-baseline --adapter path/to/my_model.py:MyAdapter --data ROOT --out preds/mine
 
@@ -60,6 +60,11 @@ def _weights_present(adapter_cls, weights: Path | None) -> str:
         return "-"
     if weights is not None:
         return "yes" if Path(weights).exists() else "no"
+    if callable(getattr(adapter_cls, "find_weights", None)):
+        try:
+            return "yes" if adapter_cls().find_weights() is not None else "no"
+        except Exception:  # an adapter that cannot be built here cannot find weights either
+            return "no"
     filename = getattr(adapter_cls, "weights_filename", None)
     if filename and (default_weights_dir() / filename).exists():
         return "yes"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import SEED, WORKERS
-
 from pathlib import Path
+
+from vmbench.commands._args import SEED, WORKERS
 
 
 def register(subparsers) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import MAX_WORKERS, SEED, WORKERS, float_range, int_range
-
 import argparse
 from pathlib import Path
 
+from vmbench.commands._args import MAX_WORKERS, SEED, WORKERS, float_range, int_range
 from vmbench.errors import InputError
 
 __all__ = ["register", "parse_size"]

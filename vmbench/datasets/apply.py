@@ -16,7 +16,7 @@ from vmbench.datasets.registry import get_profile
 from vmbench.errors import InputError
 from vmbench.io.frames import list_frames
 
-__all__ = ["resolve_options", "apply_to_args", "conformance_notes", "per_split", "format_splits"]
+__all__ = ["resolve_options", "apply_to_args", "conformance_notes", "custom_pairing", "per_split", "format_splits"]
 
 _INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie")
 
@@ -53,17 +53,29 @@ def resolve_options(name: str, task: str, protocol: str | None, metrics: list[st
     return profile, profile.task, chosen, metrics
 
 
+def custom_pairing(profile: Profile | None):
+    """The dataset's own pairing, called ``(pred, gt, problems=None) -> (layout, pairs)`` with a
+    ``clips(gt)`` count, or None when its trees are in one of the common layouts."""
+    if profile is None or not profile.pairing:
+        return None
+    if profile.pairing == "vm108":
+        from vmbench.datasets.vm108 import PAIRING
+
+        return PAIRING
+    raise InputError(f"dataset {profile.name}: unknown pairing {profile.pairing!r}")  # pragma: no cover
+
+
 def _gt_clip_frames(profile: Profile, gt_root: Path) -> list[tuple[str, str, list[Path]]]:
     """(dataset, clip, ground-truth frame files) for every clip; for instance sets, one instance's."""
+    if profile.pairing == "vm108":
+        from vmbench.datasets.vm108 import GT_FOLDER, vm108_videos
+
+        return [("", v, [Path(gt_root, GT_FOLDER, v, f"{s}.png") for s in stems]) for v, stems in vm108_videos(gt_root)]
     if profile.task == "plain":
         from vmbench.io.layouts import detect_layout
 
         _, clips = detect_layout(gt_root)
-        out = []
-        for dataset, clip, clip_dir in clips:
-            pha = clip_dir / "pha"
-            out.append((dataset, clip, list_frames(pha if pha.is_dir() else clip_dir)))
-        return out
+        return [(dataset, clip, _image_files(clip_dir)) for dataset, clip, clip_dir in clips]
     from vmbench.instance.layout import find_gt_clips
 
     out = []
@@ -77,17 +89,26 @@ def _gt_clip_frames(profile: Profile, gt_root: Path) -> list[tuple[str, str, lis
     return out
 
 
+def _image_files(clip: Path) -> list[Path]:
+    """The image frames of a clip folder (its pha/ or itself); [] for a clip that is a video or stack."""
+    folder = clip / "pha" if (clip / "pha").is_dir() else clip
+    return list_frames(folder) if folder.is_dir() else []
+
+
 def conformance_notes(profile: Profile, gt_root: Path, pred_root: Path | None = None) -> list[str]:
     """One line for each way the ground-truth tree differs from the published set (empty: none)."""
     gt_root = Path(gt_root)
     notes: list[str] = []
+    partial = False  # the tree holds only some splits: its clip count is not the published one
     if profile.splits:
         present = [s for s in profile.splits if (gt_root / s).is_dir()]
         if gt_root.name in profile.splits:
+            partial = True
             notes.append(f"{gt_root}: one split of {profile.name} ({gt_root.name}); the summary covers "
                          f"that split only (all: {', '.join(profile.splits)})")
         elif len(present) < len(profile.splits):
             missing = [s for s in profile.splits if s not in present]
+            partial = True
             notes.append(f"{gt_root}: split(s) {', '.join(missing)} of {profile.name} not found; "
                          "the summary covers " + (", ".join(present) if present else "what the tree holds")
                          + ", not the published set")
@@ -110,7 +131,6 @@ def conformance_notes(profile: Profile, gt_root: Path, pred_root: Path | None = 
             d, c, n = odd[0]
             notes.append(f"{len(odd)} of {len(clips)} clips do not have the published {profile.frames} frames "
                          f"(e.g. {d + '/' if d else ''}{c}: {n})")
-    partial = any("split" in n for n in notes)
     if profile.clips and len(clips) != profile.clips and not partial:
         notes.append(f"{gt_root}: {len(clips)} clips; the published {profile.name} has {profile.clips}")
     if profile.sparse_gt and pred_root is not None:
@@ -122,10 +142,7 @@ def _sparse_note(profile: Profile, pred_root: Path, clips) -> str:
     scored = sum(len(fs) for _, _, fs in clips)
     total = 0
     for dataset, clip, _ in clips:
-        folder = Path(pred_root, dataset, clip) if dataset else Path(pred_root, clip)
-        folder = folder / "pha" if (folder / "pha").is_dir() else folder
-        if folder.is_dir():
-            total += len(list_frames(folder))
+        total += len(_image_files(Path(pred_root, dataset, clip) if dataset else Path(pred_root, clip)))
     return (f"{profile.name}: ground truth on every {profile.sparse_gt}th frame only; {scored} of {total} "
             "prediction frames are scored, the others have no ground truth (dtSSD between annotated frames)")
 
@@ -163,7 +180,8 @@ def apply_to_args(args) -> tuple[Profile, list[str]]:
 
 
 def per_split(profile: Profile, args, result) -> dict[str, dict]:
-    """{split: {"clips", "frames", "summary"}} for each split of `profile` under ``args.gt``.
+    """{split: {"clips", "frames", "summary"}} for each split of `profile` under ``args.gt`` ({} when
+    ``args.gt`` holds none, e.g. is one split itself).
 
     Plain: the frames of the whole run, pooled per split as the protocol pools the whole set.
     Instance/referring: one run per split folder (``GT/<split>`` against ``PRED/<split>``), as the

@@ -33,6 +33,8 @@ class Profile:
     extras : (name, where) pairs: files the dataset ships that a protocol reads (trimaps, flow).
     download : where to get it (as far as public).
     sources : the repositories/papers the facts above were read from (repo, file, commit).
+    pairing : ``""`` (the layouts of `vmbench.io.layouts`) or the name of the dataset's own pairing
+        (``"vm108"``: `vmbench.datasets.vm108`), for a layout unlike the others.
     status : ``released`` or ``unreleased``.
     unsupported : why ``eval --dataset`` cannot score the set as shipped, and what to do instead.
     """
@@ -55,6 +57,7 @@ class Profile:
     metrics: tuple[str, ...] = ()
     extras: tuple[tuple[str, str], ...] = ()
     aliases: tuple[str, ...] = ()
+    pairing: str = ""
     status: str = "released"
     unsupported: str = ""
     remarks: str = ""

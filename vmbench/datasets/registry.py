@@ -125,11 +125,10 @@ _PROFILES = (
         download="https://1drv.ms/u/s!AuG441T6ysq5g3pP5iTyOMRwUBDy?e=MdorID (192 GB in 1 GB parts; "
                  "BaiduYun mirror in the README, code v108)",
         sources=("yunkezhang/TCVOM@f5fa07a README.md, calc_metric.py",),
-        unsupported="VM108 ships its ground truth as the A channel of FG_done's RGBA frames and predictions as "
-                    "<frame>_pred.png, which vmbench's layouts do not read yet; write the A channel to "
-                    "GT/<video>/<frame>.png and the predictions to PRED/<video>/<frame>.png, then run eval "
-                    "--protocol tcvom --trimap (the <frame>_tri.png files) --flow dataset/flow_png",
-        remarks="calc_metric.py skips videos with a missing frame silently; vmbench refuses them.",
+        pairing="vm108",
+        remarks="--gt is the dataset root (FG_done/, frame_corr.json, val_videos.txt), --pred holds "
+                "<video>/<frame>_pred.png and _tri.png as pred_vmd.py writes them. calc_metric.py skips videos with a "
+                "missing frame silently and averages in any complete non-validation video; vmbench refuses both.",
     ),
     Profile(
         name="vhim60",
@@ -180,8 +179,10 @@ _PROFILES = (
         extras=(("sequence lists", "DAVIS/ImageSets/2017/{train,val}.txt"),),
         download="https://davischallenge.org/davis2017/code.html (DAVIS-2017-trainval-480p.zip)",
         sources=("davisvideochallenge/davis2017-evaluation@ac7c43f davis2017/davis.py, evaluation_method.py",),
-        unsupported="palette ground truth: vmbench reads instance alphas as one folder per instance; "
-               "split the palette masks into <sequence>/pha/<object>/%05d.png and use --task instance --metrics J,F",
+        unsupported="palette ground truth with void pixels (255), which davis2017-evaluation leaves out of J and F: "
+                    "vmbench reads instance alphas as one folder per instance and has no void region; split the "
+                    "palette masks into <sequence>/pha/<object>/%05d.png and use --task instance --metrics J,F "
+                    "(void pixels then count)",
     ),
     Profile(
         name="vrm10k",

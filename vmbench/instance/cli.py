@@ -8,13 +8,12 @@
 
 from __future__ import annotations
 
-from vmbench.commands._args import float_range
-
 import argparse
 from pathlib import Path
 
 from tabulate import tabulate
 
+from vmbench.commands._args import float_range
 from vmbench.errors import InputError
 
 __all__ = ["add_arguments", "detect_task", "run", "format_result", "vim_options_from_args"]

@@ -8,7 +8,7 @@ Three layouts are recognised (the ground truth decides; the prediction must mirr
 
 Wherever a clip is expected, its frames may be (`clip_frames`): a ``pha/`` folder, a
 ``pha.<ext>`` video or NumPy stack (``pha.mp4``, ``pha.npy``..), the clip folder's own image files,
-or a ``<clip>.<ext>`` file in place of the folder. An ``alpha/`` folder is read as ``pha/`` with a
+or a ``<clip>.<ext>`` or ``<clip>_pha.<ext>`` file (MatAnyone's naming) in place of the folder. An ``alpha/`` folder is read as ``pha/`` with a
 note. Two of these at once is refused (vmbench does not guess which is the matte).
 
 Image frames pair by file stem (so PNG predictions pair with JPEG ground truth); a video or a
@@ -47,8 +47,9 @@ _CLIP_PARTS = {"pha", "alpha", "fgr", "com"}  # sub-folders of one clip, never c
 @dataclass
 class ClipPair:
     """One clip, paired: prediction and ground-truth frame sources (index i is the same frame in
-    both), optional foregrounds and trimaps, and the notes the user must read about it (on the
-    first pair, also those about the whole tree)."""
+    both), optional foregrounds and trimaps, and the layout's notes about it (`notes`: an alpha/
+    folder read as pha/; on the first pair, those about the whole tree). `all_notes` adds the
+    sources' own (lossy codec, frame order)."""
 
     dataset: str
     clip: str
@@ -59,6 +60,11 @@ class ClipPair:
     gt_fgr: FrameSource | None = None
     trimaps: FrameSource | None = None
     notes: list[str] = field(default_factory=list)
+
+    def all_notes(self) -> list[str]:
+        """The layout's notes on this clip, then those of its sources (lossy codec, frame order)."""
+        sources = [self.pred, self.gt] + ([self.trimaps] if self.trimaps is not None else [])
+        return self.notes + [n for s in sources for n in s.notes]
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -99,8 +105,8 @@ def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
         loose = _images(clip)
         if loose:
             found.append((clip, f"{len(loose)} loose frames ({loose[0].name}, ...)"))
-    elif clip.parent.is_dir():
-        found += [(f, f.name) for f in _clip_files(clip.parent, clip.name)]
+    elif clip.parent.is_dir():  # <clip>.mp4, or MatAnyone's <clip>_pha.mp4
+        found += [(f, f.name) for f in _clip_files(clip.parent, clip.name) + _clip_files(clip.parent, f"{clip.name}_pha")]
     if len(found) > 1:
         raise InputError(f"{clip}: holds {' and '.join(w for _, w in found)}; keep one "
                          "(vmbench will not guess which is the matte)")
@@ -160,8 +166,7 @@ def detect_layout(root: Path, notes: list[str] | None = None) -> tuple[str, list
         clips = [(d.name, c.name, c) for d in tree for c in _subdirs(d) if _has_pha(c)]
         return "rvm-tree", clips
     clips = [("", d.name, d) for d in clip_dirs]
-    clips += [("", f.stem, f.with_suffix("")) for f in _entries(root)
-              if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
+    clips += [("", c.name, c) for c in _file_clips(root)]
     if not clips:
         others = sorted({p.suffix.lower() or p.name for p in _entries(root) if p.is_file()})
         found = f"; found only {', '.join(others[:6])} files, which vmbench does not read as frames" if others else ""
@@ -170,6 +175,19 @@ def detect_layout(root: Path, notes: list[str] | None = None) -> tuple[str, list
             f"files (png, jpg, tif, exr, webp), or <clip>/pha.mp4 videos{found}"
         )
     return "clip-folders", sorted(clips, key=lambda c: natural_key(c[1]))
+
+
+def _file_clips(folder: Path) -> list[Path]:
+    """Clips stored as files in `folder`, as the clip paths they stand for: ``x.mp4`` and
+    ``x_pha.mp4`` are clip ``x``; MatAnyone's ``x_fgr.mp4`` / ``x_com.mp4`` beside them are not alphas."""
+    out = []
+    for f in _entries(folder):
+        if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS:
+            stem = f.stem
+            if stem.endswith(("_fgr", "_com")):
+                continue
+            out.append(folder / (stem[: -len("_pha")] if stem.endswith("_pha") else stem))
+    return out
 
 
 def _has_pha(clip: Path) -> bool:
@@ -331,7 +349,7 @@ def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Pat
         stems, pred = pair_sparse(pred, gt, sparse_gt)
     else:
         stems = pair_sources(pred, gt)
-    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes + pred.notes + gt.notes)
+    pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes)
     if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
         pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
         if sparse_gt:
@@ -345,7 +363,6 @@ def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Pat
             raise InputError(f"{tri_clip}: trimap folder missing for clip {rel}")
         pair.trimaps = open_source(tri_at)
         pair_sources(pair.trimaps, gt, what="trimap")
-        pair.notes += pair.trimaps.notes
     return pair
 
 
@@ -370,7 +387,7 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
         )
-    if missing and problems is None:
+    if len(missing) > 1 and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
@@ -382,12 +399,10 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
     expected |= {Path(at) for *_, at in located if at is not None}
     if layout == "rvm-tree":
         candidates = [c for d in _subdirs(pred_root) for c in _subdirs(d)]
-        candidates += [f.with_suffix("") for d in _subdirs(pred_root) for f in _entries(d)
-                       if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
+        candidates += [c for d in _subdirs(pred_root) for c in _file_clips(d)]
     else:
         candidates = [d for d in _subdirs(pred_root) if d.name not in _CLIP_PARTS]
-        candidates += [f.with_suffix("") for f in _entries(pred_root)
-                       if f.is_file() and f.suffix.lower() in CLIP_FILE_EXTENSIONS]
+        candidates += _file_clips(pred_root)
     extra = [c for c in candidates if c not in expected and _clip_dir_of(c)]
     if extra and problems is None:
         raise InputError(

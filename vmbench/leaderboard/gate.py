@@ -104,6 +104,11 @@ def run_gate(current: RunResult, baseline: RunResult, tolerances: dict[str, Tole
                              "its direction is unknown, so the gate cannot tell a regression from an improvement")
     checks = dict(tolerances)
     notes = notes if notes is not None else []
+    hashes = [r.run.get("dataset_hash") for r in (current, baseline)]
+    if (hashes[0] is None) != (hashes[1] is None):
+        unknown = current if hashes[0] is None else baseline
+        notes.append(f"{unknown.path} records no dataset hash, so the two results cannot be confirmed to "
+                     "share a dataset (clip sets and frame counts were compared)")
     if default is not None:
         for m in baseline.metrics:
             if m in checks:

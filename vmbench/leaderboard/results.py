@@ -99,9 +99,16 @@ def _check(path: Path, data: object) -> None:
     for key in ("clips", "frames"):
         if not isinstance(data[key], list) or not all(isinstance(r, dict) for r in data[key]):
             raise InputError(f"{path}: {key!r} must be a list of objects")
+    if not isinstance(data["protocol"], str) or not data["protocol"]:
+        raise InputError(f"{path}: 'protocol' must be a protocol name, not {data['protocol']!r}")
+    seen = set()
     for row in data["clips"]:
         if "clip" not in row:
             raise InputError(f"{path}: a 'clips' row has no 'clip' key: {row}")
+        key = tuple(str(row[k]) for k in ("dataset", "clip", "instance", "exp_id") if k in row)
+        if key in seen:  # a clip counted twice would weigh twice in every interval and comparison
+            raise InputError(f"{path}: clip {'/'.join(key)} has two 'clips' rows; each clip must appear once")
+        seen.add(key)
 
 
 def load_result(path: str | Path) -> RunResult:

@@ -179,10 +179,31 @@ def _drilldown(g: Group) -> str:
     return "\n".join(parts)
 
 
+#: settings read from the predictions' own run.json (written by `vmbench run-baseline`), when present
+_BASELINE_SETTINGS = (("adapter_class", "adapter class"), ("guidance", "guidance"))
+
+
+def _baseline_settings(run: dict) -> list[tuple[str, object]]:
+    import json
+
+    pred = run.get("pred")
+    path = Path(pred) / "run.json" if pred else None
+    if path is None or not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [(label, data[k]) for k, label in _BASELINE_SETTINGS if data.get(k) not in (None, "")]
+
+
 def _card(g: Group, r: Row) -> str:
     run = r.result.run
     items = [("result file", r.result.path.name)]
     items += [(label, run[k]) for k, label in CARD_FIELDS if run.get(k) not in (None, "")]
+    items += _baseline_settings(run)
     items += [(k, run[k]) for k in sorted(run) if k not in _CARD_SKIP and run[k] not in (None, "")]
     if not run:
         items.append(("run record", "none (no RESULT.run.json beside the result)"))

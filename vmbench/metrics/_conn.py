@@ -18,6 +18,10 @@ runs frames in parallel threads instead):
 3. sums: per row, each pixel's depth from the kept runs, then |phi_g - phi_p| summed; for 8-bit
    alphas through a table, skipping the 8-pixel words in which the two images agree.
 
+On fragmented content (noise: about one run per pixel per threshold) steps 1-2 are instead done
+on pixels: one union-find pass in decreasing k builds every threshold's components at once
+(`_depth_pixels`); a sampled run density picks the path, and both give the same bits.
+
 Alphas are 8-bit (through the tables built by `conn_tables`) or float32.
 """
 
@@ -204,6 +208,9 @@ def _keep_largest(run_s, run_e, offs):
     return in_omega, first_empty
 
 
+_TOP3 = np.uint64(0xE0E0E0E0E0E0E0E0)  # the three high bits of every byte: a byte >= 32
+
+
 def _words(img: np.ndarray) -> np.ndarray:
     """A C-contiguous uint8 image's bytes read as 64-bit words (a last, partial word left out)."""
     flat = img.reshape(-1)
@@ -222,8 +229,8 @@ def _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, 
 
 @njit(cache=True, nogil=True, inline="always")
 def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc):
-    """acc[x] += |phi_g - phi_p| along row y of 8-bit alphas. Pixels with p == g add nothing, so
-    the 8-pixel words in which the two images agree are skipped."""
+    """acc[x] += |phi_g - phi_p| along row y of 8-bit alphas. Pixels with p == g, or with both
+    alphas below 32/255, add nothing, so the 8-pixel words made only of such pixels are skipped."""
     w = pred.shape[1]
     prow = pred[y]
     grow = gt[y]
@@ -234,7 +241,9 @@ def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, 
         return
     _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 0, 8 * first - y * w)
     for word in range(first, last):
-        if p64[word] != g64[word]:
+        # a pixel adds nothing when p == g, or when both alphas are below 0.15 (d = alpha - l < 0.15
+        # for every level l >= 0, so phi = 1 in both): bytes < 32 (alpha < 0.126) in both images
+        if p64[word] != g64[word] and (p64[word] | g64[word]) & _TOP3 != 0:
             x = 8 * word - y * w
             _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, x, x + 8)
     _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 8 * last - y * w, w)
@@ -280,26 +289,203 @@ def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, 
 
 
 @njit(cache=True, nogil=True)
-def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
+def _levels(pred, gt, use_lut, cuts, thresholds):
+    """k for every pixel (flat, row-major): how many thresholds both alphas reach."""
+    h, w = pred.shape
+    k = np.empty(h * w, dtype=np.uint8)
+    for y in range(h):
+        prow = pred[y]
+        grow = gt[y]
+        krow = k[y * w : (y + 1) * w]
+        if use_lut:
+            for x in range(w):
+                m = np.int16(min(prow[x], grow[x]))
+                c = np.uint8(0)
+                for i in range(10):
+                    c += np.uint8(m >= cuts[i])
+                krow[x] = c
+        else:
+            for x in range(w):
+                krow[x] = _level(prow[x], grow[x], thresholds)
+    return k
+
+
+@njit(cache=True, nogil=True)
+def _change_rate(pred, gt, use_lut, cuts, thresholds, every):
+    """Threshold crossings per pixel along every `every`-th row: the run density that decides
+    between the run path and the pixel path (a cheap sample; both give the same result)."""
+    h, w = pred.shape
+    steps = 0
+    rows = 0
+    for y in range(0, h, every):
+        k = _levels(pred[y : y + 1], gt[y : y + 1], use_lut, cuts, thresholds)
+        for x in range(1, w):
+            steps += abs(np.int64(k[x]) - np.int64(k[x - 1]))
+        rows += 1
+    return steps / max(rows * w, 1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _root(parent, i):
+    """find with path halving."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@njit(cache=True, nogil=True)
+def _depth_pixels(k, h, w, n):
+    """Steps 1-2 on pixels, for fragmented mattes: every pixel's depth (uint8, flat) and the first
+    threshold index whose intersection is empty (n + 1 if none).
+
+    One union-find pass over the pixels in decreasing k (row-major within a level) builds the
+    components of {k >= i} for every i at once: after the pixels of level i are added, the sets are
+    exactly the components at threshold i, and a running (size, first pixel) maximum gives omega_i
+    (ties to the first pixel in row-major order). Root links are recorded with their level, so the
+    component of a pixel at threshold i is its ancestor over links made at levels >= i; a pixel's
+    membership bits in omega_1..omega_n then follow parent before child, in reverse link order.
+    """
+    total = h * w
+    parent = np.full(total, -1, dtype=np.int32)
+    size = np.empty(total, dtype=np.int32)
+    first = np.empty(total, dtype=np.int32)
+    link_to = np.full(total, -1, dtype=np.int32)
+    link_level = np.zeros(total, dtype=np.uint8)
+    links = np.empty(total, dtype=np.int32)
+    n_links = 0
+    marks = np.zeros(total, dtype=np.uint16)  # bit i: the pixel is omega_i's root at threshold i
+    best_size = 0
+    best_first = -1
+    first_empty = n + 1
+    for lv in range(n, 0, -1):
+        for p in range(total):  # a sequential sweep per level: the accesses stay near each other
+            if k[p] != lv:
+                continue
+            parent[p] = p
+            size[p] = 1
+            first[p] = p
+            y = p // w
+            x = p - y * w
+            for t in range(4):
+                if t == 0:
+                    if y == 0:
+                        continue
+                    q = p - w
+                elif t == 1:
+                    if x == 0:
+                        continue
+                    q = p - 1
+                elif t == 2:
+                    if x == w - 1:
+                        continue
+                    q = p + 1
+                else:
+                    if y == h - 1:
+                        continue
+                    q = p + w
+                if k[q] < lv or parent[q] < 0:
+                    continue
+                a = _root(parent, p)
+                b = _root(parent, q)
+                if a == b:
+                    continue
+                if size[a] < size[b] or (size[a] == size[b] and a > b):
+                    a, b = b, a
+                parent[b] = a
+                size[a] += size[b]
+                first[a] = min(first[a], first[b])
+                link_to[b] = a
+                link_level[b] = lv
+                links[n_links] = b
+                n_links += 1
+            r = _root(parent, p)
+            if size[r] > best_size or (size[r] == best_size and first[r] < best_first):
+                best_size = size[r]
+                best_first = first[r]
+        if best_first < 0:
+            first_empty = lv
+        else:
+            marks[_root(parent, best_first)] |= np.uint16(1 << lv)
+    member = marks  # bits of omega_i membership: a root keeps its own marks
+    for j in range(n_links - 1, -1, -1):  # parents before children
+        b = links[j]
+        low = np.uint16((1 << (np.int64(link_level[b]) + 1)) - 2)  # thresholds 1..level
+        member[b] = (member[link_to[b]] & low) | marks[b]
+    run_of_ones = np.zeros(1 << n, dtype=np.uint8)  # consecutive bits from bit 1: the depth
+    for bits in range(1 << n):
+        d = 0
+        while d < n and (bits >> d) & 1:
+            d += 1
+        run_of_ones[bits] = d
+    depth = np.zeros(total, dtype=np.uint8)
+    for p in range(total):
+        if parent[p] >= 0:
+            depth[p] = run_of_ones[np.int64(member[p]) >> 1]
+    return depth, first_empty
+
+
+@njit(cache=True, nogil=True)
+def _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index):
+    """Step 3 with the depth of every pixel given (the pixel path)."""
+    h, w = pred.shape
+    acc = np.zeros(w)
+    flat_phi = phi.ravel()
+    for y in range(h):
+        row_depth = depth[y * w : (y + 1) * w]
+        if use_lut:
+            _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, row_depth, p64, g64, acc)
+        else:
+            prow = pred[y]
+            grow = gt[y]
+            for x in range(w):
+                j = level_index[row_depth[x]]
+                d = _phi(grow[x], th32[j]) - _phi(prow[x], th32[j])
+                if use_mask and mask[y, x] == 0:
+                    d = 0.0
+                acc[x] += abs(d)
+    return acc.sum()
+
+
+DENSE_RATE = 1.0  # threshold crossings per pixel above which the pixel path is used (uniform noise: 2.6)
+
+
+@njit(cache=True, nogil=True)
+def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule, dense):
     h, w = pred.shape
     n = thresholds.shape[0] - 1
+    level_index = np.arange(n + 1)
+    if dense:
+        depth, first_empty = _depth_pixels(_levels(pred, gt, use_lut, cuts, thresholds), h, w, n)
+        if indexnet_rule and first_empty <= n:
+            level_index[first_empty - 1] = n
+        return _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index)
     run_s, run_e, offs = _scan_rows(pred, gt, use_lut, cuts, thresholds)
     in_omega, first_empty = _keep_largest(run_s, run_e, offs)
-    level_index = np.arange(n + 1)
     if indexnet_rule and first_empty <= n:
         level_index[first_empty - 1] = n
     return _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index)
 
 
-def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None):
+def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None, path="auto"):
     """Sum over the region of |phi_g - phi_p| (the caller applies /1000), on the calling thread.
 
     pred, gt: (H, W) C-contiguous float32 alphas, or uint8 when `tables` (from `conn_tables`) is
     given (alpha = v / 255 in float32). mask: uint8, nonzero = counted (when `use_mask`).
+    path: "runs" (union-find over row runs: fast on smooth mattes), "pixels" (one union-find pass
+    over pixels: fast on fragmented ones, e.g. noise) or "auto" (chosen by the sampled run density).
+    Both paths give the same components, so the same value to the last bit.
     """
     if thresholds.shape[0] != N_THRESHOLDS + 1:
         raise ValueError(f"Conn is defined with {N_THRESHOLDS} thresholds (step 0.1); got {thresholds.shape[0] - 1}")
     use_lut = tables is not None
     cuts, phi = tables if use_lut else (np.zeros(1, np.int16), np.zeros((1, 1), np.float32))
     p64, g64 = (_words(pred), _words(gt)) if use_lut else (np.zeros(0, np.uint64), np.zeros(0, np.uint64))
-    return _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32), indexnet_rule)
+    if path == "auto":
+        dense = _change_rate(pred, gt, use_lut, cuts, thresholds, 16) > DENSE_RATE
+    elif path in ("runs", "pixels"):
+        dense = path == "pixels"
+    else:
+        raise ValueError(f"path must be auto, runs or pixels; got {path!r}")
+    return _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32),
+                 indexnet_rule, dense)

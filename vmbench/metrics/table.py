@@ -70,8 +70,8 @@ _RVM_COMMON = (
 )
 _GRAD = "sum (|grad g|-|grad p|)^2 over the frame, x1e-3 (sigma 1.4)"
 
-_RVM = _rows(*_RVM_COMMON, _m("Grad", "x1e-3", _GRAD + ", per-image min-max first"))
-_RVM_HR = _rows(*_RVM_COMMON, _m("Grad", "x1e-3", _GRAD + ", no normalisation"))
+_RVM = _rows(*_RVM_COMMON[:3], _m("Grad", "x1e-3", _GRAD + ", per-image min-max first"), *_RVM_COMMON[3:])
+_RVM_HR = _rows(*_RVM_COMMON[:3], _m("Grad", "x1e-3", _GRAD + ", no normalisation"), *_RVM_COMMON[3:])
 
 # Deep Image Matting MATLAB code: only trimap==128 pixels.
 _DIM = _rows(

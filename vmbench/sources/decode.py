@@ -172,7 +172,7 @@ def alpha_from_array(a: np.ndarray, where: str, notes: list[str] | None, precisi
                 notes.append(f"{where}: 16-bit, read at full precision (v / 65535)")
             return a.astype(np.float32) / np.float32(65535.0)
         if notes is not None:
-            notes.append(f"{where}: 16-bit, reduced to 8 bits (v >> 8, as cv2.imread)")
+            notes.append(f"{where}: 16-bit, reduced to 8 bits")
         return (a >> 8).astype(np.uint8)
     if np.issubdtype(a.dtype, np.floating):
         x = _check_float(a, where, notes)
@@ -215,12 +215,26 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
     if plain is not None:
         return _note_binary(plain, str(path), notes)
+    components = _jpeg_components(data)
+    if components in (1, 3):  # a JPEG: its header says gray or colour, so it is decoded once
+        if components == 3 and notes is not None:
+            notes.append(f"{path}: RGB, read as luma 0.299R+0.587G+0.114B")
+        return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), str(path), notes)
     _refuse_multi_frame(path, data)
-    raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     orientation = png_orientation(data.data) if suffix == ".png" else 1
     if orientation != 1 and notes is not None:
         notes.append(f"{path}: eXIf orientation {orientation}, turned upright as cv2.imread does")
     where = str(path)
+    header = _png_header(data)
+    if header is not None and header[1] in (0, 2, 3) and (header[0] <= 8 or precision != "float"):
+        # no alpha channel and no float reading: one decode, straight to gray, oriented by OpenCV
+        depth, colour = header
+        if notes is not None and colour != 0:
+            notes.append(f"{path}: {'RGB' if colour == 2 else 'palette'}, read as luma 0.299R+0.587G+0.114B")
+        if notes is not None and depth == 16:
+            notes.append(f"{path}: 16-bit, reduced to 8 bits")
+        return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), where, notes)
+    raw = _decode(path, data, cv2.IMREAD_UNCHANGED)  # not oriented by OpenCV
     channels = 1 if raw.ndim == 2 else raw.shape[2]
     if channels not in (1, 3, 4):
         raise InputError(f"{path}: {channels} channels; expected a gray alpha matte")
@@ -228,18 +242,52 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
         if notes is not None:
             notes.append(f"{path}: RGBA with black RGB, read from the A channel "
                          "(the reference reads the luma of RGB and would score an all-zero matte)")
-        return alpha_from_array(apply_orientation(np.ascontiguousarray(raw[..., 3]), orientation), where, None, precision)
+        return alpha_from_array(apply_orientation(np.ascontiguousarray(raw[..., 3]), orientation), where, notes, precision)
     if raw.dtype == np.uint8 or (raw.dtype == np.uint16 and precision != "float"):
         if channels > 1 and notes is not None:
             notes.append(f"{path}: " + ("RGBA, read as the luma of RGB (the A channel is ignored, as the reference does)"
                                         if channels == 4 else "RGB, read as luma 0.299R+0.587G+0.114B"))
         if raw.dtype == np.uint16 and notes is not None:
-            notes.append(f"{path}: 16-bit, reduced to 8 bits (v >> 8, as cv2.imread)")
+            notes.append(f"{path}: 16-bit, reduced to 8 bits")
         return _note_binary(_decode(path, data, cv2.IMREAD_GRAYSCALE), where, notes)  # oriented by OpenCV
     gray = raw if channels == 1 else _luma(raw)
     if channels > 1 and notes is not None:
         notes.append(f"{path}: {'RGBA' if channels == 4 else 'RGB'}, read as luma 0.299R+0.587G+0.114B")
     return alpha_from_array(apply_orientation(gray, orientation), where, notes, precision)
+
+
+def _png_header(data: np.ndarray) -> tuple[int, int] | None:
+    """(bit depth, colour type) from a PNG's IHDR; None for anything that is not a PNG."""
+    view = memoryview(data).cast("B")
+    if len(view) < 33 or bytes(view[:8]) != b"\x89PNG\r\n\x1a\n" or bytes(view[12:16]) != b"IHDR":
+        return None
+    return view[24], view[25]
+
+
+def _jpeg_components(data: np.ndarray) -> int | None:
+    """The number of colour components in a baseline/progressive JPEG's frame header; None for
+    anything that is not a JPEG with a readable header."""
+    view = memoryview(data).cast("B")
+    if len(view) < 4 or view[0] != 0xFF or view[1] != 0xD8:
+        return None
+    pos = 2
+    while pos + 4 <= len(view):
+        if view[pos] != 0xFF:
+            return None
+        marker = view[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        (length,) = struct.unpack_from(">H", view, pos + 2)
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # SOFn
+            return view[pos + 9] if pos + 10 <= len(view) else None
+        if marker in (0xD9, 0xDA):  # end of image, or scan data before any frame header
+            return None
+        pos += 2 + length
+    return None
 
 
 def _refuse_multi_frame(path: Path, data: np.ndarray) -> None:
