@@ -18,12 +18,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import torch
-
-from baselines.rvm.model import VARIANTS, MattingNetwork
 from baselines.rvm.onnx_import import ONNX_FILENAME, find_onnx_in, import_onnx
 from vmbench.adapters.base import default_weights_dir
 from vmbench.errors import InputError
+
+VARIANTS = ("mobilenetv3", "resnet50")  # = baselines.rvm.model.VARIANTS (not imported: no torch needed to find weights)
 
 __all__ = ["WEIGHTS_FILENAMES", "CONVERTED_FILENAME", "ONNX_ENV", "default_weights_path", "find_onnx_export",
            "find_weights", "missing_weights_message", "weights_source", "is_onnx_source", "infer_variant",
@@ -193,6 +192,8 @@ def load_rvm(
     ------
     InputError : file missing or unreadable, not a state dict, or keys/shapes that do not match.
     """
+    import torch
+
     if variant is not None and variant not in VARIANTS:
         raise InputError(f"unknown RVM variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if path is None:
@@ -236,6 +237,8 @@ def load_rvm(
 
 def _strict(path: Path, variant: str, sd: Mapping[str, torch.Tensor]) -> MattingNetwork:
     """`MattingNetwork(variant)` holding `sd`, loaded with strict=True (InputError naming `path` if not)."""
+    from baselines.rvm.model import MattingNetwork
+
     net = MattingNetwork(variant)
     problem = _mismatch(path, variant, net, sd)
     if problem is not None:
