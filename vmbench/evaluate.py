@@ -160,7 +160,8 @@ def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     summary = {}
     kept = list(range(len(clip_rows)))
     if protocol.aggregation == "tcvom":
-        kept.remove(tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys]))
+        dropped = tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys])
+        kept = [k for k in kept if k != dropped]
     for m in metrics:
         arrays = [v[m] for v in per_clip]
         if protocol.aggregation == "per-index":
@@ -305,7 +306,7 @@ def evaluate(
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
     notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
-    if proto.uses_trimap and trimap is None:
+    if proto.uses_trimap and trimap is None and pairing is None:
         notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
                      f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
     if precision == "float":
@@ -328,9 +329,13 @@ def protocol_notes(proto: Protocol, rows: list[dict], clip_rows: list[dict], met
         count = sum(1 for r in rows if r[m] != r[m])  # NaN
         if count:
             notes.append(NAN_NOTE.format(metric=m, count=count, reference=reference))
-    if proto.aggregation == "tcvom":
+    if proto.aggregation == "tcvom" and clip_rows:
         k = tcvom_dropped_clip([c["dataset"] for c in clip_rows], [c["clip"] for c in clip_rows])
-        name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
-        notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
-                     f"the last video (sorted order) out of its average")
+        if k is None:
+            notes.append("one clip: TCVOM's calc_metric.py leaves the last video out of its average, so on one "
+                         "video it divides by zero and prints no figure; vmbench's summary is that clip's mean")
+        else:
+            name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
+            notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
+                         f"the last video (sorted order) out of its average")
     return notes
