@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from vmbench.commands._args import WORKERS
+
 HELP = """Report everything `vmbench eval` would refuse or note about a submission, without scoring.
 
 Pairs --pred with --gt by the same rules as eval, but does not stop at the first problem: every
