@@ -66,6 +66,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # OpenCV's WARN lines would precede our one-line error
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

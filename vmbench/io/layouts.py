@@ -200,6 +200,20 @@ def _examples(names: list[str], k: int = 3) -> str:
     return shown + (f" ... ({len(names)} in all)" if len(names) > k else "")
 
 
+def _unicode_hint(wanted, found) -> str:
+    """A hint when names that were not found differ from names that were only by Unicode
+    normalisation (macOS writes NFD, most tools NFC): they print the same but do not pair."""
+    import unicodedata
+
+    nfc = {unicodedata.normalize("NFC", str(n)): str(n) for n in found}
+    for name in wanted:
+        other = nfc.get(unicodedata.normalize("NFC", str(name)))
+        if other is not None and other != str(name):
+            return (f" ({ascii(str(name))} and {ascii(other)} look alike but differ in Unicode normalisation, "
+                    "NFC vs NFD; rename one so the bytes match)")
+    return ""
+
+
 def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction") -> list[str]:
     """Check that `pred` has exactly the frames of `gt` (by stem; by position for a video or a
     stack) and return the frame ids in order; index i is then the same frame in both."""
@@ -221,7 +235,7 @@ def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction"
         raise InputError(
             f"{pred.path}: {len(missing)} of {len(gt)} {what} frames missing; the ground truth has "
             f"{_examples([Path(gt.name(gt.stems.index(s))).name for s in missing])}, the {what} has "
-            f"{_examples(theirs)}; {rule}"
+            f"{_examples(theirs)}; {rule}{_unicode_hint(missing, extra)}"
         )
     if extra:
         raise InputError(
@@ -406,12 +420,14 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
         raise InputError(
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
+            f"{_unicode_hint([Path(m[2]).relative_to(pred_root).parts[0] for m in missing], found)}"
         )
     if len(missing) > 1 and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
             f"ground-truth clips have no prediction: {_examples([str(m[0]) for m in missing])}"
+            f"{_unicode_hint([Path(m[2]).name for m in missing], [p.name for d in {Path(m[2]).parent for m in missing} for p in _entries(d)])}"
         )
     for rel, gt_clip, pred_clip in missing:
         fail(f"{pred_clip}: missing prediction clip (ground truth {gt_clip})")

@@ -1,0 +1,138 @@
+"""Hostile inputs found by the QA sweep of the merged product (/work/wt/notes/qa_findings.md).
+
+One test per fixed finding, each asserting the exact answer: the one error line (exit 2, no
+traceback) or the number, computed here with plain NumPy from the definition.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vmbench.cli import main
+from vmbench.errors import InputError
+from vmbench.io.frames import write_alpha, write_rgb
+
+H, W = 10, 16
+REPO = Path(__file__).resolve().parents[2]
+
+
+def u8(seed):
+    return (np.random.default_rng(seed).random((H, W)) * 255).astype(np.uint8)
+
+
+def write_clip(folder: Path, frames, name="{:04d}.png"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for t, f in enumerate(frames):
+        assert cv2.imwrite(str(folder / name.format(t)), f)
+
+
+def one_error_line(capsys, argv):
+    rc = main(argv)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    err = captured.err.strip()
+    assert rc == 2 and err.startswith("vmbench: error: ") and "\n" not in err, (rc, captured)
+    return err[len("vmbench: error: "):]
+
+
+def test_every_command_registers():
+    """F1: a lost import (NameError in check.py) broke every command on main; the bare help must run."""
+    proc = subprocess.run([sys.executable, "-m", "vmbench", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("check", "eval", "gate", "leaderboard", "make-dataset", "pack", "verify"):
+        assert f"    {name}" in proc.stdout
+
+
+def test_truncated_png_gives_exactly_one_line_on_stderr(tmp_path):
+    """F2: OpenCV's own "[ WARN ...] PNG input buffer is incomplete" line came before ours."""
+    gt = [u8(1), u8(2)]
+    write_clip(tmp_path / "gt" / "c0", gt)
+    write_clip(tmp_path / "pred" / "c0", [u8(3), u8(4)])
+    bad = tmp_path / "pred" / "c0" / "0001.png"
+    bad.write_bytes(bad.read_bytes()[:60])  # signature + IHDR + a cut IDAT
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}
+    proc = subprocess.run([sys.executable, "-m", "vmbench", "eval", "--no-progress", "--pred", str(tmp_path / "pred"),
+                           "--gt", str(tmp_path / "gt")], cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"vmbench: error: {bad}: not a readable PNG image (corrupt or wrong format)"]
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("suffix", [".json", ".txt", ""])
+@pytest.mark.parametrize("writer", ["alpha", "rgb"])
+def test_writing_an_image_to_a_non_image_name_is_one_error(tmp_path, suffix, writer):
+    """F4: cv2.imwrite raised cv2.error (a traceback from make-dataset --strip r1.json)."""
+    target = tmp_path / f"out{suffix}"
+    with pytest.raises(InputError) as info:
+        if writer == "alpha":
+            write_alpha(target, np.zeros((4, 4), np.float32))
+        else:
+            write_rgb(target, np.zeros((4, 4, 3), np.uint8))
+    shown = suffix or "(none)"
+    assert str(info.value) == (f"{target}: could not write image (extension {shown!r}; "
+                               "use .png, .jpg, .tif, .webp)")
+    assert not target.exists()
+
+
+def test_writer_still_writes_png(tmp_path):
+    a = u8(7)
+    write_alpha(tmp_path / "a.png", a)
+    assert np.array_equal(cv2.imread(str(tmp_path / "a.png"), cv2.IMREAD_GRAYSCALE), a)
+
+
+def test_make_dataset_strip_onto_json_is_one_line(tmp_path, capsys):
+    """F4 through the command line (the tiny preset, about 3 s): one error line, the user's file intact."""
+    user_file = tmp_path / "r1.json"
+    user_file.write_text('{"keep": 1}')
+    err = one_error_line(capsys, ["make-dataset", "--quiet", "--out", str(tmp_path / "md"), "--strip", str(user_file)])
+    assert err == f"{user_file}: could not write image (extension '.json'; use .png, .jpg, .tif, .webp)"
+    assert user_file.read_text() == '{"keep": 1}'
+
+
+def _nfc_nfd_trees(tmp_path, clip_name, frame_prefix=""):
+    gt_frames = [u8(10), u8(11)]
+    write_clip(tmp_path / "gt" / unicodedata.normalize("NFC", clip_name),
+               gt_frames, unicodedata.normalize("NFC", frame_prefix) + "{:04d}.png")
+    pred_clip = unicodedata.normalize("NFD", clip_name) if not frame_prefix else unicodedata.normalize("NFC", clip_name)
+    write_clip(tmp_path / "pred" / pred_clip, [u8(12), u8(13)], unicodedata.normalize("NFD", frame_prefix) + "{:04d}.png")
+    return gt_frames
+
+
+def test_clip_names_differing_in_unicode_normalisation_are_named(tmp_path, capsys):
+    """NFC vs NFD clip names print alike ("expected clipé; found clipé"): the error now says why."""
+    _nfc_nfd_trees(tmp_path, "clipé")
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert err.endswith("('clip\\xe9' and 'clipe\\u0301' look alike but differ in Unicode normalisation, "
+                        "NFC vs NFD; rename one so the bytes match)")
+    assert err.startswith(f"{tmp_path / 'pred'}: matches no ground-truth clip of {tmp_path / 'gt'}")
+
+
+def test_frame_names_differing_in_unicode_normalisation_are_named(tmp_path, capsys):
+    _nfc_nfd_trees(tmp_path, "clip", frame_prefix="é")
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert "2 of 2 prediction frames missing" in err
+    assert err.endswith("('\\xe90000' and 'e\\u03010000' look alike but differ in Unicode normalisation, "
+                        "NFC vs NFD; rename one so the bytes match)")
+
+
+def test_plain_unicode_and_spaces_still_score(tmp_path, capsys):
+    """Unicode and spaces in dataset, clip and frame names (same normalisation) pair and score: MAD from
+    the definition, mean |p-g| of v/255 over each frame, then over frames, x1e3."""
+    gt, pred = [u8(20), u8(21)], [u8(22), u8(23)]
+    write_clip(tmp_path / "g t" / "dé mo" / "clip ü 1" / "pha", gt, "{:04d} é.png")
+    write_clip(tmp_path / "p r" / "dé mo" / "clip ü 1" / "pha", pred, "{:04d} é.png")
+    out = tmp_path / "ü out.json"
+    rc = main(["eval", "--no-progress", "--quiet", "--metrics", "MAD", "--pred", str(tmp_path / "p r"),
+               "--gt", str(tmp_path / "g t"), "--json", str(out)])
+    capsys.readouterr()
+    assert rc == 0
+    expected = np.mean([np.mean(np.abs(p.astype(np.float32) / np.float32(255) - g.astype(np.float32) / np.float32(255)))
+                        for p, g in zip(pred, gt)]) * 1e3
+    assert json.loads(out.read_text())["summary"]["MAD"] == pytest.approx(expected, rel=1e-6)
