@@ -12,9 +12,18 @@ from vmbench.cli import build_parser
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+    """Every sub-command, nested ones included ("weights import-onnx"), by its command line."""
+    found: dict[str, argparse.ArgumentParser] = {}
+
+    def walk(parser, prefix):
+        for a in parser._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for name, sub in a.choices.items():
+                    found[(prefix + " " + name).strip()] = sub
+                    walk(sub, prefix + " " + name)
+
+    walk(build_parser(), "")
+    return found
 
 
 SUBCOMMANDS = sorted(_subparsers())
@@ -23,13 +32,13 @@ SUBCOMMANDS = sorted(_subparsers())
 def _render(name: str) -> str:
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), pytest.raises(SystemExit) as exc:
-        build_parser().parse_args([name, "--help"])
+        build_parser().parse_args([*name.split(), "--help"])
     assert exc.value.code == 0
     return buf.getvalue()
 
 
 def test_the_commands_are_found():
-    assert {"eval", "gate", "history", "leaderboard", "pack", "verify"} <= set(SUBCOMMANDS)
+    assert {"eval", "gate", "history", "leaderboard", "pack", "verify", "weights list"} <= set(SUBCOMMANDS)
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)
@@ -64,7 +73,7 @@ def test_leaderboard_usage_says_an_output_is_required():
 
 
 def test_eval_units_line_uses_the_metrics_table():
-    from vmbench.leaderboard.units import metric_unit
+    from vmbench.metrics.table import lookup as metric_unit
 
     line = next(ln for ln in _render("eval").splitlines() if ln.startswith("Units:"))
     for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"):

@@ -103,7 +103,7 @@ def check_file_target(path, *, inputs: Iterable = (), overwrite: bool = False, o
         raise InputError(f"{option} {path}: is a folder; give a file name")
     hit = _input_hit(path.resolve(), _resolved(inputs))
     if hit is not None:
-        raise InputError(f"{option} {path}: is inside the input {hit}; vmbench never writes into an input "
+        raise InputError(f"{option} {path}: is inside the input {hit}; vmbench never writes into its inputs "
                          "(even with --overwrite), choose a path outside it")
     if path.exists() and not overwrite:
         raise InputError(f"{path}: already exists; pass --overwrite to replace it")
@@ -128,7 +128,7 @@ def check_folder_target(path, *, inputs: Iterable = (), overwrite: bool = False,
     inputs = _resolved(inputs)
     hit = _input_hit(target, inputs)
     if hit is not None:
-        raise InputError(f"{option} {path}: is inside the input {hit}; vmbench never writes into an input "
+        raise InputError(f"{option} {path}: is inside the input {hit}; vmbench never writes into its inputs "
                          "(even with --overwrite), choose a folder outside it")
     names = list(writes) if writes is not None else None
     for inp in inputs:

@@ -38,9 +38,9 @@ def format_table(result, *, max_clips: int = 200) -> str:
         lines.append(f"layout {result.layout}: {len(clips)} clips, {total_frames} frames")
     if proto is not None:
         lines.append(f"protocol {proto.name}: {proto.reference}")
-        pooling = ("mean over the first clip's frame indices of the per-index mean over clips (RVM's sheet)"
-                   if proto.aggregation == "per-index" else "mean over all frames")
-        lines.append(f"summary = {pooling}")
+        from vmbench.protocols import POOLING_TEXT
+
+        lines.append(f"summary = {POOLING_TEXT[proto.aggregation]}")
         for m in metrics:
             row = lookup(proto.name, m)  # the one metrics table
             lines.append(f"  {m:8s} {row.meaning}" if row else f"  {m:8s} (not in vmbench's metrics table)")

@@ -124,7 +124,7 @@ def test_eval_gate_leaderboard_run_without_torch_and_give_the_numbers(tmp_path):
     code = f"""
 from vmbench.cli import main
 codes = [main(['eval', '--pred', {str(tmp_path / 'pred')!r}, '--gt', {str(tmp_path / 'gt')!r}, '--json', {str(result)!r}, '--quiet', '--no-progress']),
-         main(['gate', {str(result)!r}, '--baseline', {str(result)!r}, '--all', '1']),
+         main(['gate', {str(result)!r}, '--baseline', {str(result)!r}, '--all', '1%']),
          main(['leaderboard', {str(result)!r}, '--out', {str(board)!r}])]
 heavy = sorted(m for m in ('torch', 'pandas', 'matplotlib', 'dask', 'distributed') if sys.modules.get(m) is not None)
 print('CODES', codes, 'HEAVY', heavy)

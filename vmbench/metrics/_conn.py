@@ -310,19 +310,16 @@ def _levels(pred, gt, use_lut, cuts, thresholds):
     return k
 
 
-@njit(cache=True, nogil=True)
 def _change_rate(pred, gt, use_lut, cuts, thresholds, every):
     """Threshold crossings per pixel along every `every`-th row: the run density that decides
-    between the run path and the pixel path (a cheap sample; both give the same result)."""
-    h, w = pred.shape
-    steps = 0
-    rows = 0
-    for y in range(0, h, every):
-        k = _levels(pred[y : y + 1], gt[y : y + 1], use_lut, cuts, thresholds)
-        for x in range(1, w):
-            steps += abs(np.int64(k[x]) - np.int64(k[x - 1]))
-        rows += 1
-    return steps / max(rows * w, 1)
+    between the run path and the pixel path (a cheap sample in NumPy; both paths give the same
+    result, so this only picks the faster one)."""
+    m = np.minimum(pred[::every], gt[::every])
+    if use_lut:  # k = the number of cuts at or below v
+        k = np.searchsorted(cuts.astype(np.int64), np.arange(256), side="right")[m]
+    else:  # k = #{i >= 1 : m >= th_i}, compared in float64
+        k = np.searchsorted(thresholds[1:], m.astype(np.float64), side="right")
+    return float(np.abs(np.diff(k.astype(np.int16), axis=1)).sum()) / max(m.size, 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -451,20 +448,26 @@ DENSE_RATE = 1.0  # threshold crossings per pixel above which the pixel path is 
 
 
 @njit(cache=True, nogil=True)
-def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule, dense):
-    h, w = pred.shape
+def _conn_runs(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
     n = thresholds.shape[0] - 1
-    level_index = np.arange(n + 1)
-    if dense:
-        depth, first_empty = _depth_pixels(_levels(pred, gt, use_lut, cuts, thresholds), h, w, n)
-        if indexnet_rule and first_empty <= n:
-            level_index[first_empty - 1] = n
-        return _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index)
     run_s, run_e, offs = _scan_rows(pred, gt, use_lut, cuts, thresholds)
     in_omega, first_empty = _keep_largest(run_s, run_e, offs)
+    level_index = np.arange(n + 1)
     if indexnet_rule and first_empty <= n:
         level_index[first_empty - 1] = n
     return _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index)
+
+
+@njit(cache=True, nogil=True)
+def _conn_pixels(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
+    """The pixel path: a separate function, so that it is compiled only where it is used."""
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    depth, first_empty = _depth_pixels(_levels(pred, gt, use_lut, cuts, thresholds), h, w, n)
+    level_index = np.arange(n + 1)
+    if indexnet_rule and first_empty <= n:
+        level_index[first_empty - 1] = n
+    return _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index)
 
 
 def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None, path="auto"):
@@ -487,5 +490,5 @@ def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None,
         dense = path == "pixels"
     else:
         raise ValueError(f"path must be auto, runs or pixels; got {path!r}")
-    return _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32),
-                 indexnet_rule, dense)
+    kernel = _conn_pixels if dense else _conn_runs
+    return kernel(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32), indexnet_rule)

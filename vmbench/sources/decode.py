@@ -14,8 +14,10 @@ it the same way and records each conversion that call makes silently. The rules 
   with a note; by default quantised to 8 bits as an 8-bit PNG written by ``cv2.imwrite(x * 255)``
   would hold them (float32 product, round half to even, saturated), or kept under
   ``precision="float"``.
+* Arrays (``.npy``): bool as 0/255; other integers in 0..255 as 8-bit, any other range refused.
 * A frame whose only values are 0 and 1 (a mask saved as 0/1?): scored as the reference reads it
   (1 = 1/255), with a note; it is not rescaled, since a faint 8-bit matte looks the same.
+* An animated PNG or a multi-page TIFF (OpenCV would read its first frame only): refused.
 
 Trimaps have their own rule (`normalise_trimap`).
 """
@@ -174,6 +176,13 @@ def alpha_from_array(a: np.ndarray, where: str, notes: list[str] | None, precisi
         if notes is not None:
             notes.append(f"{where}: 16-bit, reduced to 8 bits")
         return (a >> 8).astype(np.uint8)
+    if np.issubdtype(a.dtype, np.integer) and a.size:  # int32/int64 arrays (np.save of an int array)
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi <= 255:
+            if notes is not None:
+                notes.append(f"{where}: {a.dtype} values in 0..255, read as 8-bit")
+            return _note_binary(a.astype(np.uint8), where, notes)
+        raise InputError(f"{where}: {a.dtype} values in {lo}..{hi}; alphas must be 0..255 (8-bit), 16-bit or float in [0, 1]")
     if np.issubdtype(a.dtype, np.floating):
         x = _check_float(a, where, notes)
         if precision == "float":
