@@ -15,8 +15,8 @@ from pathlib import Path
 
 # Left out of the demo, with the reason printed (`vmbench suite` runs every baseline).
 # pymatting compiles about 30 Numba kernels when first imported: about a minute on a fresh install.
-SLOW = {"trimap-cf": "pymatting; its closed-form solve alone takes about a minute",
-        "trimap-knn": "pymatting compiles ~30 kernels on first import, about a minute"}
+SLOW = {"trimap-cf": "pymatting: ~30 kernels to compile at first import, then a slow solve",
+        "trimap-knn": "pymatting: ~30 kernels to compile at first import, minutes on a fresh install"}
 BOARD_METRICS = ("MAD", "MSE", "Grad", "Conn", "dtSSD", "RefAcc")
 
 
@@ -75,8 +75,8 @@ def run(args) -> int:
     _say(f"      {data}  ({time.perf_counter() - start:.1f} s)")
     methods, skipped = demo_methods()
     _say(f"[2/4] {len(methods)} baselines: predict, then score (the first run compiles the kernels)")
-    if skipped:
-        _say(f"      left out: {'; '.join(skipped)}")
+    for line in skipped:
+        _say(f"      left out: {line}")
     results = []
     for i, name in enumerate(methods, 1):
         _say(f"      ({i}/{len(methods)}) {name} ...")

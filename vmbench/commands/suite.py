@@ -22,8 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--leaderboard", type=Path, default=None, help="write the leaderboard here")
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
     p.add_argument("--workers", type=WORKERS, default=1,
-                   help="parallel workers: processes making the dataset, threads scoring (processes for referring)")
-    p.add_argument("--overwrite", action="store_true", help="replace predictions made by other settings")
+                   help="parallel workers: processes making the dataset, threads scoring")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start over where predictions were made by other settings (removes only vmbench's own clips)")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address: predictions (one task per clip) and scoring run on its workers")
     p.add_argument("--resources", default=None, metavar="NAME=N",

@@ -147,10 +147,6 @@ class _Side:
             self._t = t
         return self._frame
 
-    def stack(self) -> np.ndarray:
-        """float32 (count, T, H, W): the whole clip in memory (the maggie protocol only)."""
-        return np.stack([self(t) for t in range(self.T)], axis=1) if self.T else np.zeros((self.count, 0, *self.shape), np.float32)
-
 
 def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_rule: str, pred_names, names):
     """Both passes over one clip: matching statistics, VIM, the partner of each GT sequence, its values."""
@@ -169,8 +165,7 @@ def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_
         seqs, dt = score_pairs(gt, pred, partner, T, protocol="rvm", metrics=(), davis=job.davis,
                                davis_threshold=job.options.binarize, trimap_radius=job.trimap_radius,
                                dtssd_pairs=dt_pairs)
-        whole = maggie_sequences(gt.stack(), pred.stack(), partner, job.metrics)
-        for s, w in zip(seqs, whole):
+        for s, w in zip(seqs, maggie_sequences(gt, pred, partner, T, job.metrics)):
             s.update(w)
     else:
         seqs, dt = score_pairs(gt, pred, partner, T, protocol=job.protocol, metrics=job.metrics, davis=job.davis,
