@@ -274,9 +274,7 @@ def evaluate(
     flow_metrics = [m for m in chosen if m in proto.needs_flow]
     if flow is not None and not flow_metrics:
         raise InputError(f"--flow is only used by tcvom's MESSDdt and MESSDdt_fix, not by {protocol!r} with {', '.join(chosen)}")
-    if flow is not None and pairing is not None:
-        raise InputError("--flow: this dataset's pairing finds its flows itself (VM108: DATA/flow_png/<video>/)")
-    if flow is None and flow_metrics and pairing is None:
+    if flow is None and flow_metrics and pairing is None:  # a dataset's own pairing finds its flow itself
         raise InputError(f"protocol {protocol!r}: {', '.join(flow_metrics)} need the dataset's optical flow: "
                          f"give --flow DIR (VM108's flow_png), or leave them out with --metrics "
                          f"{','.join(m for m in chosen if m not in flow_metrics)}")
