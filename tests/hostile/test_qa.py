@@ -185,3 +185,32 @@ def test_float_overshoot_up_to_2_is_still_clipped_and_scored(tmp_path, capsys):
     q = [np.clip(np.rint(np.clip(f, 0, 1) * np.float32(255)), 0, 255).astype(np.uint8) for f in frames]
     expected = np.mean([np.mean(np.abs(a.astype(np.float64) - b.astype(np.float64)) / 255) for a, b in zip(q, gt)]) * 1e3
     assert json.loads(out.read_text())["summary"]["MAD"] == pytest.approx(expected, rel=1e-6)
+
+
+def _odd_entry(kind, path: Path):
+    if kind == "broken-link":
+        path.symlink_to(path.parent / "gone" / "x.png")
+        return f"a broken symbolic link (to {path.parent / 'gone' / 'x.png'}, which does not exist)"
+    if kind == "link-loop":
+        path.symlink_to(path)
+        return f"a broken symbolic link (to {path}, which does not exist)"
+    if kind == "fifo":
+        os.mkfifo(path)
+        return "a FIFO, socket or device"
+    if kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+        return "a FIFO, socket or device"
+    path.mkdir()
+    return "a folder"
+
+
+@pytest.mark.parametrize("kind", ["broken-link", "link-loop", "fifo", "dev-zero", "folder"])
+def test_an_image_name_that_is_not_a_file_is_named(tmp_path, capsys, kind):
+    """0003.png as a broken link, a FIFO (would block a reader), /dev/zero (never ends) or a folder was
+    skipped unread, and the error said "1 of 3 prediction frames missing" while `ls` shows it."""
+    write_clip(tmp_path / "gt" / "c0", [u8(50), u8(51), u8(52)])
+    write_clip(tmp_path / "pred" / "c0", [u8(53), u8(54)])
+    odd = tmp_path / "pred" / "c0" / "0002.png"
+    what = _odd_entry(kind, odd)
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert err == f"{odd}: {what}; a frame must be an image file"
