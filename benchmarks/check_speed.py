@@ -4,7 +4,7 @@
     python -m benchmarks.check_speed            # on a generated tree (8 clips x 100 frames, 512x288)
 
 check reads every frame once (as eval does) and scores nothing, so the ratio says what a
-preflight costs before a full evaluation. In-process (`check_plain` and `evaluate`, each run
+preflight costs before a full evaluation; ``check --quick`` reads file headers only. In-process (`check_plain` and `evaluate`, each run
 once untimed first for warm file and Numba caches), then as whole processes (start-up included).
 Prints each time and the ratio eval / check.
 """
@@ -43,6 +43,7 @@ def main() -> None:
             root = mattes.write_tree(Path(tmp), height=288, width=512, clips=8, frames=100)
             args.pred, args.gt = root / "pred", root / "gt"
         t_check = _timed(lambda: check_plain(args.pred, args.gt, workers=args.workers))
+        t_quick = _timed(lambda: check_plain(args.pred, args.gt, workers=args.workers, quick=True))
         t_eval = _timed(lambda: evaluate(args.pred, args.gt, workers=args.workers))
         common = ["--pred", str(args.pred), "--gt", str(args.gt)] + (["--workers", str(args.workers)] if args.workers else [])
         check_cmd = [sys.executable, "-m", "vmbench.cli", "check", *common]
@@ -51,6 +52,7 @@ def main() -> None:
             wall(cmd)
         p_check, p_eval = wall(check_cmd), wall(eval_cmd)
     print(f"in-process   check {t_check:7.2f} s   eval {t_eval:7.2f} s   eval/check {t_eval / t_check:5.1f}x")
+    print(f"in-process   check --quick {t_quick:7.3f} s   eval/quick {t_eval / t_quick:5.1f}x")
     print(f"processes    check {p_check:7.2f} s   eval {p_eval:7.2f} s   eval/check {p_eval / p_check:5.1f}x")
 
 

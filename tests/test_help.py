@@ -73,7 +73,7 @@ def test_leaderboard_usage_says_an_output_is_required():
 
 
 def test_eval_units_line_uses_the_metrics_table():
-    from vmbench.leaderboard.units import metric_unit
+    from vmbench.metrics.table import lookup as metric_unit
 
     line = next(ln for ln in _render("eval").splitlines() if ln.startswith("Units:"))
     for m in ("MAD", "MSE", "Grad", "Conn", "dtSSD"):

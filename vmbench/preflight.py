@@ -23,7 +23,7 @@ import numpy as np
 from vmbench.errors import InputError
 from vmbench.evaluate import _summarise_notes  # eval's grouping of per-file notes, so both read alike
 
-__all__ = ["Finding", "CheckReport", "check_plain", "check_instance", "check_referring"]
+__all__ = ["Finding", "CheckReport", "check_plain", "check_instance", "check_referring", "header_size"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class CheckReport:
     clips: int = 0
     clips_paired: int = 0
     frames: int = 0
+    quick: bool = False  # sizes from file headers, values not read
 
     @property
     def errors(self) -> list[Finding]:
@@ -60,12 +61,15 @@ class CheckReport:
     def summary_line(self) -> str:
         verdict = "eval would refuse this submission" if self.errors else (
             "eval would score it, with the notes above" if self.notes else "clean")
-        return (f"check: {self.clips_paired} of {self.clips} clips paired, {self.frames} frames read; "
+        read = ("frames probed (sizes from file headers; values not read, run without --quick for them)"
+                if self.quick else "frames read")
+        return (f"check: {self.clips_paired} of {self.clips} clips paired, {self.frames} {read}; "
                 f"{len(self.errors)} error(s), {len(self.notes)} note(s): {verdict}")
 
 
 def _order_note(where, stems: list[str]) -> str | None:
-    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently."""
+    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently
+    (instance trees: their readers note nothing; for plain trees the FrameSource notes it)."""
     from vmbench.io.frames import natural_key
 
     numeric = sorted(stems, key=natural_key)
@@ -87,6 +91,7 @@ class _ClipStats:
         self.constant = True
         self.equal_gt = True
         self.frames = 0
+        self.values_read = True  # False under check --quick: no facts about values
 
     def add(self, pred: np.ndarray, gt: np.ndarray | None) -> None:
         lo, hi = int(pred.min()), int(pred.max())
@@ -102,7 +107,7 @@ class _ClipStats:
 
     def note(self, where: str) -> str | None:
         """The one "PATH: what" line a whole clip deserves, or None."""
-        if not self.frames:
+        if not self.frames or not self.values_read:
             return None
         if self.equal_gt:
             return (f"{where}: prediction is identical to the ground truth in every frame "
@@ -128,7 +133,7 @@ def _read(source, i: int, notes: list[str], errors: list[str]) -> np.ndarray | N
 def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     """(errors, notes, stats) of one paired clip, each frame of both sides read once."""
     errors: list[str] = []
-    notes: list[str] = list(pair.notes)
+    notes: list[str] = pair.all_notes()  # the layout's notes and the sources' (lossy codec, frame order)
     stats = _ClipStats()
     for i in range(len(pair.stems)):
         pred = _read(pair.pred, i, notes, errors)
@@ -142,12 +147,65 @@ def _check_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
     return errors, notes, stats
 
 
-def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None, pairing=None) -> CheckReport:
+def header_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from a PNG or JPEG header, without decoding; None if it cannot tell."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return None
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 24 and head[12:16] == b"IHDR":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if head[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(head):
+            if head[i] != 0xFF:
+                return None
+            marker, length = head[i + 1], int.from_bytes(head[i + 2:i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame
+                return int.from_bytes(head[i + 7:i + 9], "big"), int.from_bytes(head[i + 5:i + 7], "big")
+            i += 2 + length
+    return None
+
+
+def _frame_file(source, i: int) -> Path | None:
+    """The file frame `i` of `source` lives in, when one file holds one frame (else None)."""
+    while hasattr(source, "indices") and hasattr(source, "source"):  # a Subset (sparse ground truth)
+        i, source = source.indices[i], source.source
+    files = getattr(source, "files", None)
+    return Path(files[i]) if files is not None else None
+
+
+def _probe_pair(pair) -> tuple[list[str], list[str], _ClipStats]:
+    """check --quick: frame sizes from PNG/JPEG headers (decoding only what has no such header)."""
+    errors: list[str] = []
+    notes: list[str] = pair.all_notes()
+    stats = _ClipStats()
+    for i in range(len(pair.stems)):
+        sizes = []
+        for source in (pair.pred, pair.gt):
+            path = _frame_file(source, i)
+            size = header_size(path) if path is not None else None
+            if size is None:
+                frame = _read(source, i, notes, errors)
+                size = None if frame is None else (frame.shape[1], frame.shape[0])
+            sizes.append(size)
+        if None not in sizes and sizes[0] != sizes[1]:
+            errors.append(f"{pair.pred.name(i)}: size {sizes[0][0]}x{sizes[0][1]} does not match the ground truth "
+                          f"{pair.gt.name(i)} ({sizes[1][0]}x{sizes[1][1]})")
+        stats.frames += 1
+    stats.values_read = False
+    return errors, notes, stats
+
+
+def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None = None, pairing=None,
+                quick: bool = False) -> CheckReport:
     """Check a plain-matting submission (layouts of `vmbench.io.layouts`, or a dataset's own
-    `pairing` with a ``problems`` list); never raises InputError."""
+    `pairing` with a ``problems`` list); never raises InputError. `quick`: pairing and frame sizes
+    from file headers only, no frame decoded where a header says its size."""
     from vmbench.io.layouts import detect_layout, pair_clips
 
-    report = CheckReport()
+    report = CheckReport(quick=quick)
     problems: list[str] = []
     try:
         if pairing is not None:
@@ -165,7 +223,7 @@ def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None
     report.clips_paired = len(pairs)
     workers = max(1, workers or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=min(workers, max(1, len(pairs)))) as pool:
-        results = list(pool.map(_check_pair, pairs))
+        results = list(pool.map(_probe_pair if quick else _check_pair, pairs))
     notes: list[str] = []
     for pair, (errors, clip_notes, stats) in zip(pairs, results):
         for message in errors:
@@ -179,10 +237,10 @@ def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None
     return report
 
 
-def check_instance(pred: Path, gt: Path) -> CheckReport:
-    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip with eval's streaming
-    readers: every frame of every instance read once, a few frames held at a time."""
-    from vmbench.instance.layout import find_gt_clips, find_pred_clip, list_gt_clip, list_pred_clip
+def check_instance(pred: Path, gt: Path, *, workers: int | None = None) -> CheckReport:
+    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip (in `workers` threads)
+    with eval's streaming readers: every frame of every instance read once, a few held at a time."""
+    from vmbench.instance.layout import find_gt_clips
 
     report = CheckReport()
     try:
@@ -193,32 +251,39 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         report.error(str(exc))
         return report
     report.clips = len(clips)
-    for clip in clips:
-        try:
-            names, stems, gt_frames = list_gt_clip(clip)
-            folder = find_pred_clip(pred, clip.dataset, clip.clip)
-            pred_names, pred_frames = list_pred_clip(folder, stems)
-            if not pred_names:
-                report.note(f"{folder}: no predicted instances (every ground-truth instance scores against 0)")
-                report.clips_paired += 1
-                continue
-            stats = _ClipStats()
-            for t in range(len(stems)):
-                g = gt_frames.frame(t)
-                p = pred_frames.expect(g.shape[1:]).frame(t)
-                stats.add(_to_u8(p), _to_u8(g) if p.shape == g.shape else None)
-        except InputError as exc:
-            report.error(str(exc))
+    workers = max(1, workers or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=min(workers, max(1, len(clips)))) as pool:
+        results = list(pool.map(lambda clip: _check_instance_clip(pred, clip), clips))
+    for error, notes, frames in results:
+        if error:
+            report.error(error)
             continue
         report.clips_paired += 1
-        report.frames += len(stems)
-        order = _order_note(folder, stems)
-        if order:
-            report.note(order)
-        clip_note = stats.note(str(folder))
-        if clip_note:
-            report.note(clip_note)
+        report.frames += frames
+        for line in notes:
+            report.note(line)
     return report
+
+
+def _check_instance_clip(pred: Path, clip) -> tuple[str | None, list[str], int]:
+    """(eval's refusal or None, notes, frames read) of one instance clip."""
+    from vmbench.instance.layout import find_pred_clip, list_gt_clip, list_pred_clip
+
+    try:
+        _, stems, gt_frames = list_gt_clip(clip)
+        folder = find_pred_clip(pred, clip.dataset, clip.clip)
+        pred_names, pred_frames = list_pred_clip(folder, stems)
+        if not pred_names:
+            return None, [f"{folder}: no predicted instances (every ground-truth instance scores against 0)"], 0
+        stats = _ClipStats()
+        for t in range(len(stems)):
+            g = gt_frames.frame(t)
+            p = pred_frames.expect(g.shape[1:]).frame(t)
+            stats.add(_to_u8(p), _to_u8(g) if p.shape == g.shape else None)
+    except InputError as exc:
+        return str(exc), [], 0
+    notes = [n for n in (_order_note(folder, stems), stats.note(str(folder))) if n]
+    return None, notes, len(stems)
 
 
 def _to_u8(alpha: np.ndarray) -> np.ndarray:

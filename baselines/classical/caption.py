@@ -29,7 +29,9 @@ The chosen component is refined with the colour guided filter (radius max(2, rou
 Speed: the expressions of a clip share the motion cue, the colour components and the refined
 mattes of the components they pick (`_ClipShared`, one clip kept at a time), so a clip costs about
 one background-difference pass plus one guided filter per distinct pick and frame, not one of each
-per expression.
+per expression; that filter runs on the component's neighbourhood only (`_refine_near`), where all
+of its non-zero output lies. Outputs equal the per-expression full-frame computation up to float64
+rounding (1.6e-14 at most on the tiny set, identical 8-bit PNGs).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from baselines.classical._common import NoWeightsAdapter, refine
+from baselines.classical._common import NoWeightsAdapter, default_radius, refine
 from baselines.classical.background_diff import BackgroundDiffAdapter
 from vmbench.adapters.base import ClipInput, Track
 from vmbench.errors import InputError
@@ -172,8 +174,27 @@ class _ClipShared:
             else:
                 mt, colour, label = mask_key
                 mask = (self.components(mt, colour)[0] == label).astype(np.float64)
-            self._refined[key] = refine(self.rgb[t], mask, eps=self.eps)
+            self._refined[key] = _refine_near(self.rgb[t], mask, self.eps)
         return self._refined[key]
+
+
+def _refine_near(rgb: np.ndarray, mask: np.ndarray, eps: float) -> np.ndarray:
+    """`refine(rgb, mask)` computed on the mask's bounding box grown by 4 radii, zero elsewhere.
+
+    With a binary mask the guided filter's output is exactly 0 farther than 2 radii from the mask
+    (there a = 0 and b = 0), and inside that band it reads pixels at most 2 more radii away, so the
+    crop holds every window the result needs. Values equal the full-frame filter's up to float64
+    rounding (the box sums start at another pixel); a component is a few percent of the frame.
+    """
+    ys, xs = np.nonzero(mask)
+    if ys.size == 0:
+        return np.zeros(mask.shape, np.float32)
+    margin = 4 * default_radius(mask.shape)
+    y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, mask.shape[0])
+    x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, mask.shape[1])
+    out = np.zeros(mask.shape, np.float32)
+    out[y0:y1, x0:x1] = refine(rgb[y0:y1, x0:x1], mask[y0:y1, x0:x1], radius=default_radius(mask.shape), eps=eps)
+    return out
 
 
 class CaptionColorPriorAdapter(NoWeightsAdapter):

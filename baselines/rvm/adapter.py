@@ -64,6 +64,7 @@ class _RVMAdapter:
     weights_filename: str
     track = Track.NONE
     needs_weights = True
+    requires = ("torch",)  # optional dependency (vmbench[models]); suite and demo skip it without
 
     def __init__(self, *, downsample_ratio: float | None = None, fp16: bool = False,
                  refine_full_size: bool = False) -> None:

@@ -45,6 +45,7 @@ class RVMOnnxAdapter:
     track = Track.NONE
     needs_weights = True
     weights_filename = ONNX_FILENAME
+    requires = ("onnxruntime",)  # optional dependency (vmbench[onnx]); suite and demo skip it without
 
     def __init__(self, *, downsample_ratio: float | None = None) -> None:
         if downsample_ratio is not None and not 0 < downsample_ratio <= 1:

@@ -18,12 +18,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import torch
-
-from baselines.rvm.model import VARIANTS, MattingNetwork
 from baselines.rvm.onnx_import import ONNX_FILENAME, find_onnx_in, import_onnx
 from vmbench.adapters.base import default_weights_dir
 from vmbench.errors import InputError
+
+VARIANTS = ("mobilenetv3", "resnet50")  # = baselines.rvm.model.VARIANTS (not imported: no torch needed to find weights)
 
 __all__ = ["WEIGHTS_FILENAMES", "CONVERTED_FILENAME", "ONNX_ENV", "default_weights_path", "find_onnx_export",
            "find_weights", "missing_weights_message", "weights_source", "is_onnx_source", "infer_variant",
@@ -193,6 +192,8 @@ def load_rvm(
     ------
     InputError : file missing or unreadable, not a state dict, or keys/shapes that do not match.
     """
+    import torch
+
     if variant is not None and variant not in VARIANTS:
         raise InputError(f"unknown RVM variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if path is None:
@@ -216,7 +217,7 @@ def load_rvm(
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # unpickling errors have many types; all mean "not a usable .pth"
-        raise InputError(f"{path}: cannot be read as a PyTorch state dict ({type(exc).__name__}: {exc})") from exc
+        raise InputError(f"{path}: cannot be read as a PyTorch state dict ({type(exc).__name__}: {_reason(exc)})") from exc
     if not isinstance(sd, Mapping) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise InputError(f"{path}: is not a state dict (a mapping of parameter names to tensors)")
 
@@ -234,8 +235,20 @@ def load_rvm(
     return _strict(path, variant, sd).to(device).eval()
 
 
+def _reason(exc: BaseException) -> str:
+    """One line of a torch.load error: the unpickler's own reason when torch wraps it in several
+    paragraphs of advice (which suggests weights_only=False, which vmbench never does), else its first line."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    for i, ln in enumerate(lines[:-1]):
+        if ln.endswith("WeightsUnpickler error:"):
+            return lines[i + 1]
+    return lines[0] if lines else "no details"
+
+
 def _strict(path: Path, variant: str, sd: Mapping[str, torch.Tensor]) -> MattingNetwork:
     """`MattingNetwork(variant)` holding `sd`, loaded with strict=True (InputError naming `path` if not)."""
+    from baselines.rvm.model import MattingNetwork
+
     net = MattingNetwork(variant)
     problem = _mismatch(path, variant, net, sd)
     if problem is not None:

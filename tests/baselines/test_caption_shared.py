@@ -41,3 +41,20 @@ def test_shared_clip_work_gives_each_expression_what_a_fresh_adapter_gives(tmp_p
         again = list(shared.predict(job.clip_input))
         assert len(fresh) == len(again) == len(job.stems)
         assert all(np.array_equal(a, b) for a, b in zip(fresh, again)), job.key
+
+
+@pytest.mark.parametrize("where", ["middle", "corner", "empty"])
+def test_refine_near_equals_the_full_frame_filter(where):
+    from baselines.classical._common import refine
+    from baselines.classical.caption import _refine_near
+
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (90, 140, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[0:90, 0:140]
+    centre = {"middle": (45, 70), "corner": (3, 135), "empty": (-100, -100)}[where]
+    mask = (((yy - centre[0]) ** 2 + (xx - centre[1]) ** 2) < 12 ** 2).astype(np.float64)
+    full = refine(rgb, mask, eps=1e-4)
+    near = _refine_near(rgb, mask, 1e-4)
+    assert near.dtype == full.dtype == np.float32
+    assert np.allclose(near, full, rtol=0, atol=1e-6)
+    assert np.count_nonzero(full) > 0 or where == "empty"

@@ -1,7 +1,8 @@
 """`vmbench check` on a dirty submission with many kinds of problems at once: all are reported in one
 pass, each with the file it is about, and the exit code says whether eval would refuse."""
 
-import cv2
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -172,3 +173,32 @@ def test_many_clips_with_one_problem_read_as_one_line(tmp_path, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert out[0].startswith("note: 12 file(s) prediction is empty (0 in every pixel of every frame): c00, c01, c02 and 9 more")
     assert out[-1] == "check: 12 of 12 clips paired, 12 frames read; 0 error(s), 1 note(s): eval would score it, with the notes above"
+
+
+def test_quick_pairs_and_compares_header_sizes(dirty, capsys, monkeypatch):
+    """--quick: the same pairing errors, sizes from headers; a frame with a valid header is not decoded."""
+    import vmbench.sources.folder as folder
+
+    decoded = []
+    real = folder.read_alpha_frame
+    monkeypatch.setattr(folder, "read_alpha_frame", lambda path, *a, **k: decoded.append(path) or real(path, *a, **k))
+    assert main(["check", "--quick", "--pred", str(dirty / "pred"), "--gt", str(dirty / "gt")]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    p = dirty / "pred" / "set"
+    errors = [l for l in lines if l.startswith("error: ")]
+    assert len(errors) == 6
+    assert any(l.startswith(f"error: {p / 'size' / 'pha' / '0001.png'}: size 4x4 does not match the ground truth") for l in errors)
+    assert any(l.startswith(f"error: {p / 'corrupt' / 'pha' / '0001.png'}: ") for l in errors)  # no PNG header: decoded
+    assert [Path(d).name for d in decoded] == ["0001.png"]  # only the file whose header said nothing
+    assert not any("prediction is empty" in l or "identical" in l for l in lines)  # values were not read
+    assert lines[-1].startswith("check: 12 of 15 clips paired, 36 frames probed (sizes from file headers; values not read")
+
+
+def test_header_size_png_and_jpeg(tmp_path):
+    from vmbench.preflight import header_size
+
+    for ext in (".png", ".jpg"):
+        replicas.write(tmp_path / f"a{ext}", np.zeros((7, 13), np.uint8))
+        assert header_size(tmp_path / f"a{ext}") == (13, 7)
+    (tmp_path / "b.png").write_bytes(b"not an image")
+    assert header_size(tmp_path / "b.png") is None

@@ -38,6 +38,7 @@ def bench(tmp_path_factory):
             _png(root / "plain" / "ds" / c / "com" / f"{t:04d}.png", rng.integers(0, 256, (8, 16, 3), dtype=np.uint8))
             _png(root / "plain" / "ds" / c / "guidance" / "mask_down8" / f"{t:04d}.png",
                  (rng.random((8, 16)) > 0.5).astype(np.uint8) * 255)
+            _png(root / "plain" / "ds" / c / "pha" / f"{t:04d}.png", rng.integers(0, 256, (8, 16), dtype=np.uint8))
     return root
 
 
@@ -91,7 +92,7 @@ def test_folder_without_record_is_never_replaced(bench, tmp_path):
 
 
 def test_output_inside_the_input_refused(bench):
-    with pytest.raises(InputError, match="vmbench never writes into its inputs"):
+    with pytest.raises(InputError, match="is inside the input .*vmbench never writes into"):
         run_adapter(create_adapter("mask-as-matte"), bench, bench / "plain" / "preds", device="cpu")
 
 
@@ -121,18 +122,42 @@ def _start(args, log):
     return subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def test_cluster_recipe_on_one_machine(bench, tmp_path, local_run):
-    """docs/cluster.md, run on 127.0.0.1 with random ports: scheduler, one GPU-declaring worker."""
-    sched_file = tmp_path / "scheduler.json"
-    log = open(tmp_path / "dask.log", "w")
-    procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                     "--dashboard-address", ":0", "--scheduler-file", str(sched_file)], log)]
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """`dask scheduler` on 127.0.0.1 with a random port, as a subprocess; always stopped."""
+    pytest.importorskip("distributed")
+    folder = tmp_path_factory.mktemp("scheduler")
+    sched_file = folder / "scheduler.json"
+    log = open(folder / "dask.log", "w")
+    proc = _start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                   "--dashboard-address", ":0", "--scheduler-file", str(sched_file)], log)
     try:
         deadline = time.monotonic() + 60
         while not sched_file.is_file() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert sched_file.is_file(), (tmp_path / "dask.log").read_text()
-        address = json.loads(sched_file.read_text())["address"]
+        assert sched_file.is_file(), (folder / "dask.log").read_text()
+        yield json.loads(sched_file.read_text())["address"], log
+    finally:
+        _stop([proc])
+        log.close()
+
+
+def _stop(procs):
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def test_cluster_recipe_on_one_machine(bench, tmp_path, local_run, scheduler):
+    """docs/cluster.md, run on 127.0.0.1 with random ports: scheduler, one GPU-declaring worker."""
+    address, log = scheduler
+    procs = []
+    try:
         procs.append(_start(["distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1",
                              "--resources", "GPU=1", "--no-dashboard", "--local-directory", str(tmp_path / "w")], log))
         out = tmp_path / "out"
@@ -151,11 +176,56 @@ def test_cluster_recipe_on_one_machine(bench, tmp_path, local_run):
                             resources={"GPU": 1})
         assert again["skipped"] == 4 and _files(out) == local_run and not (out / "ds" / ".c3.partial").exists()
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        log.close()
+        _stop(procs)
+
+
+def test_lost_worker_mid_clip(bench, tmp_path, scheduler):
+    """The worker predicting a clip is killed mid-clip; another joins; the run finishes with the
+    same files as a local run and the half-written temp folder gone."""
+    import signal
+    import threading
+
+    from tests.engine.slow_adapter import SlowMean
+
+    local = tmp_path / "local"
+    run_adapter(SlowMean(delay=0), bench, local, device="cpu")
+    address, log = scheduler
+    worker = ["distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1", "--no-nanny",
+              "--no-dashboard", "--resources", "GPU=1"]
+    procs = [_start(worker, log)]
+    try:
+        out = tmp_path / "out"
+        result = {}
+        thread = threading.Thread(target=lambda: result.update(record=run_adapter(
+            SlowMean(), bench, out, device="cpu", scheduler=address, resources={"GPU": 1})), daemon=True)
+        thread.start()
+        partial = out / "ds" / ".c1.partial" / "pha" / "0000.png"
+        deadline = time.monotonic() + 90
+        while not partial.exists() and time.monotonic() < deadline and thread.is_alive():
+            time.sleep(0.05)
+        assert partial.exists()
+        procs[0].send_signal(signal.SIGKILL)  # lost mid-clip c1
+        procs[0].wait(timeout=20)
+        procs.append(_start(worker, log))
+        thread.join(timeout=120)
+        assert not thread.is_alive() and result["record"]["complete"]
+        assert _files(out) == _files(local) and not (out / "ds" / ".c1.partial").exists()
+    finally:
+        _stop(procs)
+
+
+def test_suite_shards_then_a_plain_suite_run_scores(bench, tmp_path, capsys):
+    from vmbench.suite import run_suite
+
+    out = tmp_path / "suite"
+    assert run_suite(bench, out, methods=["mask-as-matte"], shard=(1, 2), log=lambda *_: None) == []
+    assert run_suite(bench, out, methods=["mask-as-matte"], shard=(2, 2), log=lambda *_: None) == []
+    assert not (out / "results").exists()
+    results = run_suite(bench, out, methods=["mask-as-matte"], log=lambda *_: None)
+    record = json.loads((out / "predictions" / "mask-as-matte" / "run.json").read_text())
+    assert record["skipped"] == 5 and results == [out / "results" / "mask-as-matte.json"]
+    one_go = run_suite(bench, tmp_path / "one", methods=["mask-as-matte"], log=lambda *_: None)
+    assert json.loads(results[0].read_text()) == json.loads(one_go[0].read_text())
+    assert main(["suite", "--data", str(bench), "--out", str(tmp_path / "x"), "--shard", "1/2",
+                 "--leaderboard", str(tmp_path / "lb")]) == 2
+    assert "--leaderboard needs every clip scored" in capsys.readouterr().err

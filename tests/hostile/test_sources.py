@@ -433,3 +433,45 @@ def test_video_padded_to_16_by_imageio_is_named(tmp_path, capsys):
     assert err.endswith("size 32x16 does not match the ground truth "
                         f"{tmp_path / 'gt' / 'ds' / 'c0' / 'pha' / '0000.png'} (20x12); the video was resized to a "
                         "multiple of 16 (imageio's default macro_block_size)")
+
+
+def test_instance_task_names_its_conversions(tmp_path, capsys):
+    """The instance readers convert as the plain task does, and the notes reach the terminal."""
+    for inst in ("person0", "person1"):
+        clip(tmp_path / "gt" / "clip0" / "pha" / inst, [u8(t + 5 * (inst == "person1")) for t in range(2)])
+        clip(tmp_path / "pred" / "clip0" / inst, [np.dstack([u8(t)] * 3) for t in range(2)])
+    rc = main(["eval", "--no-progress", "--task", "instance", "--pred", str(tmp_path / "pred"),
+               "--gt", str(tmp_path / "gt"), "--quiet"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "note: 4 file(s) RGB, read as luma 0.299R+0.587G+0.114B: 0000.png, " in captured.out
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_integer_stack_in_8bit_range_reads_as_8bit(tmp_path, capsys, dtype):
+    gts = gt_tree(tmp_path)
+    preds = [u8(40 + t) for t in range(3)]
+    (tmp_path / "pred" / "ds" / "c0").mkdir(parents=True)
+    np.save(tmp_path / "pred" / "ds" / "c0" / "pha.npy", np.stack(preds).astype(dtype))
+    rc, summary, notes, _ = run(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert rc == 0 and summary["MAD"] == pytest.approx(np.mean([mad(p, g) for p, g in zip(preds, gts["c0"])]), rel=1e-9)
+    assert any(f"{np.dtype(dtype)} values in 0..255, read as 8-bit" in n for n in notes)
+
+
+def test_integer_stack_out_of_range_is_refused(tmp_path, capsys):
+    gt_tree(tmp_path)
+    (tmp_path / "pred" / "ds" / "c0").mkdir(parents=True)
+    np.save(tmp_path / "pred" / "ds" / "c0" / "pha.npy", np.full((3, H, W), 1000, np.int64))
+    err = error_of(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert err == (f"{tmp_path / 'pred' / 'ds' / 'c0' / 'pha.npy'}[0]: int64 values in 1000..1000; alphas must be "
+                   "0..255 (8-bit), 16-bit or float in [0, 1]")
+
+
+def test_corrupt_exr_is_one_line(tmp_path, capsys):
+    gt_tree(tmp_path)
+    folder = tmp_path / "pred" / "ds" / "c0" / "pha"
+    folder.mkdir(parents=True)
+    for t in range(3):
+        (folder / f"{t:04d}.exr").write_bytes(b"v/1\x01 not an exr")
+    err = error_of(tmp_path, capsys, tmp_path / "pred", tmp_path / "gt")
+    assert err.startswith(f"{folder / '0000.exr'}: not a readable EXR image (")

@@ -32,7 +32,6 @@ def _one_line_usage_error(answer, option: str) -> bool:
     (["make-dataset", "--out", "x", "--seed", str(2**32)], "--seed"),
     (["make-dataset", "--out", "x", "--workers", "0"], "--workers"),
     (["suite", "--out", "x", "--workers", "0"], "--workers"),
-    (["check", "--pred", "p", "--gt", "g", "--workers", "0"], "--workers"),
     (["suite", "--out", "x", "--seed", "abc"], "--seed"),
     (["leaderboard", "a.json", "--out", "x", "--strips", "-1"], "--strips"),
     (["leaderboard", "a.json", "--out", "x", "--strips", "101"], "--strips"),

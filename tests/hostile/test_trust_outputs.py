@@ -40,7 +40,7 @@ def _unchanged(fn, *roots):
 def test_eval_output_inside_an_input_is_refused(capsys, tmp_path, trees, where, option):
     pred, gt = trees
     a = _unchanged(lambda: _eval(capsys, pred, gt, option, tmp_path / where, "--overwrite"), pred, gt)
-    assert a.refused(option, "is inside the input", "never writes into an input") and a.out == ""
+    assert a.refused(option, "is inside the input", "never writes into its inputs") and a.out == ""
 
 
 def test_eval_json_onto_a_ground_truth_frame_is_refused_even_with_overwrite(capsys, trees):
@@ -207,3 +207,4 @@ def test_eval_csv_folder_equal_to_the_json_file_is_refused_before_scoring(capsys
     pred, gt = trees
     a = _eval(capsys, pred, gt, "--json", tmp_path / "out", "--csv", tmp_path / "out")
     assert a.refused("--csv", "is also the --json file") and a.out == "" and not (tmp_path / "out").exists()
+

@@ -210,7 +210,7 @@ def test_jf_summary_is_mean_of_sequence_means(tmp_path):
         for t in range(2):
             _write(tmp_path / "gt" / "c" / "pha" / n / f"{t}.png", gt[i, t])
             _write(tmp_path / "pred" / "c" / n / f"{t}.png", pred[i, t])
-    res = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["J"])
+    res = evaluate_instance(tmp_path / "pred", tmp_path / "gt", protocol="maggie", metrics=["J"], jf_rule="all")
     # J: instance a frames 1, 0.5; instance b frames 1, 1 (both empty -> 1)
     assert res["summary"]["J"] == pytest.approx(((1 + 0.5) / 2 + 1.0) / 2)
     assert "MAD" not in res["summary"]

@@ -69,3 +69,10 @@ def test_product_of_means_matches_hand_arithmetic():
     assert ci.estimate == pytest.approx(0.15)
     # resamples: both clip 0 -> 1*.5*.2=0.1, both clip 1 -> 0, mixed -> 0.15; interval [0, 0.1.. 0.15]
     assert ci.lo == pytest.approx(0.0) and ci.hi == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize("kwargs", [{"n_resamples": 0}, {"n_resamples": 2.5}, {"seed": -1}, {"level": 1.0},
+                                    {"level": 0.0}, {"level": float("nan")}])
+def test_bootstrap_arguments_are_range_checked(kwargs):
+    with pytest.raises(ValueError):
+        bootstrap_ci([1.0, 2.0, 3.0], **kwargs)

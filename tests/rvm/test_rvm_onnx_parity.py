@@ -107,5 +107,7 @@ def test_official_pytorch_rule_skips_the_refiner_at_ratio_1(export):
     """Without refine_full_size, ratio 1 differs from the export visibly (the export always refines)."""
     session, net = export
     worst, _ = _run_both(session, net, _frames(*SIZES[0], seed=7), 1.0)
+    print(f"ratio 1 without the refiner: worst |diff| pha {worst['pha']:.3g} fgr {worst['fgr']:.3g} "
+          f"states {worst['rec']:.2e}")
     assert worst["rec"] < TOL  # same network up to the refiner
     assert worst["pha"] > 1e-2

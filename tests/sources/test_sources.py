@@ -306,3 +306,4 @@ def test_other_pngs_read_as_cv2_imread(tmp_path, kind):
     notes = []
     assert np.array_equal(read_alpha_frame(path, notes), cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
     assert notes and all(n.startswith(f"{path}: ") for n in notes)
+

@@ -27,6 +27,8 @@ __all__ = [
     "load_adapter_class",
     "create_adapter",
     "resolve_weights",
+    "BUILTIN_CAVEATS",
+    "builtin_caveat",
 ]
 
 ENTRY_POINT_GROUP = "vmbench.adapters"
@@ -49,6 +51,22 @@ BUILTIN_ADAPTERS: dict[str, str] = {
     "caption-color-prior": "baselines.classical.caption:CaptionColorPriorAdapter",
     "none-background-diff": "baselines.classical.background_diff:BackgroundDiffAdapter",
 }
+
+
+# Shown beside a built-in method's measured leaderboard rows: what a reader must know to read them.
+_RVM_ON_SYNTHETIC = "a human-matting model on a synthetic, non-human set: a reference point, not RVM's quality"
+BUILTIN_CAVEATS: dict[str, str] = {
+    "rvm": _RVM_ON_SYNTHETIC,
+    "rvm-mobilenetv3": _RVM_ON_SYNTHETIC,
+    "rvm-resnet50": _RVM_ON_SYNTHETIC,
+    "rvm-onnx": _RVM_ON_SYNTHETIC + "; the authors' ONNX graph, which refines at ratio 1 too",
+    "caption-color-prior": "caption words to colour segments, no learned weights: a floor, not a method",
+}
+
+
+def builtin_caveat(method: str) -> str | None:
+    """The note a leaderboard shows beside a built-in method's rows (None for other names)."""
+    return BUILTIN_CAVEATS.get(method)
 
 
 @dataclass

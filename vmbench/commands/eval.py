@@ -16,7 +16,9 @@ Layouts (detected from --gt; --pred mirrors it; frames paired by file stem):
   ROOT/<frame>                         one clip
 A clip's frames may also be a video or a NumPy stack (<clip>/pha.mp4, <clip>.npy ...), paired by
 position; frames: png (8/16-bit), jpg, tif (incl. float), exr, webp; see docs/formats.md.
-Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region).
+Protocols: rvm (evaluate_lr.py, default), rvm-hr (evaluate_hr.py), dim (DIM MATLAB, trimap region),
+  crgnn (MatAnyone2 eval_crgnn.py, GT every 10th frame), tcvom (VM108 calc_metric.py, --trimap, --flow),
+  ftpvm (FTP-VM trimap-wise, --trimap), videomama (MAD-T, paper only); instance tasks: maggie, davis.
 --dataset NAME applies a public benchmark's profile (vmbench datasets lists them): its task,
 default protocol, sparse ground-truth rule, and per-split summaries where its paper reports them.
 Units: {units}; every run prints its units block; see docs/metrics.md."""
@@ -45,12 +47,15 @@ def register(subparsers) -> None:
     p.add_argument("--task", choices=["auto", "plain", "instance", "referring"], default="auto",
                    help="plain, instance (VIM / V-HIM60 layouts) or referring; auto detects from --gt")
     p.add_argument("--protocol", default=None,
-                   help="rvm (default), rvm-hr, dim; instance/referring tasks also take maggie")
+                   help="rvm (default), rvm-hr, dim, crgnn, tcvom, ftpvm, videomama; instance/referring tasks "
+                        "also take maggie and davis")
     p.add_argument("--metrics", default=None, help="comma-separated subset, e.g. MAD,MSE,dtSSD")
     p.add_argument("--dataset", default=None, metavar="NAME",
                    help="score as this public benchmark (vmbench datasets): its protocol unless --protocol, "
                         "its sparse-frame rule, per-split summaries where the paper reports them")
-    p.add_argument("--trimap", type=Path, default=None, help="dim protocol: trimap tree mirroring --gt")
+    p.add_argument("--trimap", type=Path, default=None, help="dim, tcvom, ftpvm protocols: trimap tree mirroring --gt")
+    p.add_argument("--flow", type=Path, default=None,
+                   help="tcvom protocol: VM108's flow_png tree mirroring --gt (flow_<a>_<b>.png per frame pair)")
     p.add_argument("--trimap-radius", type=int_range(1, 1000), default=10,
                    help="dim protocol without --trimap: unknown band radius in pixels (default 10)")
     p.add_argument("--precision", choices=["u8", "float"], default="u8",
@@ -106,7 +111,7 @@ def score(args) -> tuple[str, dict, str]:
         from vmbench.evaluate import evaluate
 
         result = evaluate(args.pred, args.gt, protocol=args.protocol or "rvm", metrics=metrics,
-                          trimap=args.trimap, trimap_radius=args.trimap_radius, workers=args.workers,
+                          trimap=args.trimap, trimap_radius=args.trimap_radius, flow=args.flow, workers=args.workers,
                           scheduler=args.scheduler, progress=progress, precision=args.precision,
                           sparse_gt=profile.sparse_gt if profile else 0, pairing=custom_pairing(profile))
         data, table = result.to_dict(), format_table(result)
@@ -122,7 +127,7 @@ def score(args) -> tuple[str, dict, str]:
         args.metrics_list = metrics
         args.notes = []
         result = data = run_instance(args)
-        table = format_result(data, notes=args.notes)
+        table = format_result(data, notes=args.notes, jf_rule=getattr(args, "jf_frames", "davis"))
     if profile is not None and profile.per_split:
         from vmbench.datasets.apply import format_splits, per_split
 
@@ -164,11 +169,11 @@ def run(args) -> int:
             table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
-        write_json(data, args.json)
+        write_json(data, args.json, overwrite=args.overwrite)  # never replaces a file another run wrote meanwhile
         _write_run_record(args, task, data)
         print(f"wrote {args.json}")
     if args.csv is not None:
-        write_csv(data, args.csv)
+        write_csv(data, args.csv, overwrite=args.overwrite)
         print(f"wrote {args.csv}/summary.csv, clips.csv, frames.csv")
     return 0
 
@@ -183,4 +188,4 @@ def _write_run_record(args, task: str, data: dict) -> None:
         options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
                              method=args.method, track=args.track, score_options=options)
-    write_run_record(args.json, record)
+    write_run_record(args.json, record, overwrite=args.overwrite)

@@ -15,10 +15,11 @@ from vmbench.datasets.profile import Profile
 from vmbench.datasets.registry import get_profile
 from vmbench.errors import InputError
 from vmbench.io.frames import list_frames
+from vmbench.preflight import header_size
 
 __all__ = ["resolve_options", "apply_to_args", "conformance_notes", "custom_pairing", "per_split", "format_splits"]
 
-_INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie")
+_INSTANCE_PROTOCOLS = ("rvm", "rvm-hr", "dim", "maggie", "davis")
 
 
 def _known_protocols(task: str) -> tuple[str, ...]:
@@ -121,7 +122,7 @@ def conformance_notes(profile: Profile, gt_root: Path, pred_root: Path | None = 
         notes.append(f"{example}: ground truth is {'/'.join(other)}; the published {profile.name} ships "
                      f"{'/'.join(profile.gt_ext)} (numbers may differ from the paper's)")
     if profile.size and files:
-        size = _frame_size(files[0])
+        size = header_size(files[0])
         if size is not None and size != profile.size:
             notes.append(f"{files[0]}: frames are {size[0]}x{size[1]}; the published {profile.name} is "
                          f"{profile.size[0]}x{profile.size[1]}")
@@ -145,27 +146,6 @@ def _sparse_note(profile: Profile, pred_root: Path, clips) -> str:
         total += len(_image_files(Path(pred_root, dataset, clip) if dataset else Path(pred_root, clip)))
     return (f"{profile.name}: ground truth on every {profile.sparse_gt}th frame only; {scored} of {total} "
             "prediction frames are scored, the others have no ground truth (dtSSD between annotated frames)")
-
-
-def _frame_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) from a PNG or JPEG header, without decoding; None if it cannot tell."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(65536)
-    except OSError:
-        return None
-    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 24:
-        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    if head[:2] == b"\xff\xd8":
-        i = 2
-        while i + 9 < len(head):
-            if head[i] != 0xFF:
-                return None
-            marker, length = head[i + 1], int.from_bytes(head[i + 2:i + 4], "big")
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                return int.from_bytes(head[i + 7:i + 9], "big"), int.from_bytes(head[i + 5:i + 7], "big")
-            i += 2 + length
-    return None
 
 
 def apply_to_args(args) -> tuple[Profile, list[str]]:

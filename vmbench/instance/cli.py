@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--instance-match", choices=["auto", "hungarian", "name"], default="auto",
                    help="pairing for the per-instance matting metrics: hungarian (VIM), name, or auto "
                         "(default: name for --protocol maggie when the names equal the GT's, else hungarian)")
+    g.add_argument("--jf-frames", choices=["davis", "all"], default="davis",
+                   help="J/F summaries: davis (default: each sequence's first and last frame dropped, as "
+                        "davis2017-evaluation) or all frames")
     g.add_argument("--expressions", type=Path, default=None,
                    help="referring: meta_expressions.json (default: GT/meta_expressions.json)")
 
@@ -120,7 +123,7 @@ def run(args) -> dict:
     common = dict(protocol=getattr(args, "protocol", None) or "rvm", metrics=metrics,
                   vim_options=vim_options_from_args(args), trimap_radius=getattr(args, "trimap_radius", 10),
                   workers=getattr(args, "workers", 1) or 1, scheduler=scheduler,
-                  notes=getattr(args, "notes", None))
+                  notes=getattr(args, "notes", None), jf_rule=getattr(args, "jf_frames", "davis"))
     if task == "referring":
         return evaluate_referring(args.pred, args.gt, expressions=getattr(args, "expressions", None), **common)
     if task != "instance":
@@ -134,7 +137,7 @@ def _fmt(v) -> str:
     return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 
-def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = ()) -> str:
+def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = (), jf_rule: str = "davis") -> str:
     """Terminal table of an instance / referring result: per-clip rows, then the summary."""
     clips = result["clips"]
     lead = ["dataset", "clip", "frames"]
@@ -150,6 +153,10 @@ def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = ()) 
     lines.append("")
     lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
                  "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
+    if "J" in summary or "F" in summary:
+        kept = "first and last frame of each sequence dropped" if jf_rule == "davis" else "every frame"
+        lines.append(f"J, F: davis2017-evaluation mean / recall / decay per sequence, then the mean over "
+                     f"sequences; frame rule {jf_rule} ({kept})")
     lines += _units_block(result["protocol"], list(summary))
     lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)

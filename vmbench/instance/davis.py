@@ -9,11 +9,21 @@
   empty-boundary rules: both empty -> P = R = 1; only prediction empty -> P = 1, R = 0; only GT
   empty -> P = 0, R = 1; F = 2PR / (P + R), 0 when P + R = 0.
 VideoMaMa reports J&F = (mean J + mean F) / 2 on binarised mattes.
+
+Summaries (`davis_statistics`, `davis_summary`) follow davis2017-evaluation's ``db_statistics`` and
+``evaluation_method.py``: per sequence (one object), mean M = nanmean, recall R = nanmean(v > 0.5),
+decay D = nanmean of the first of 4 bins minus nanmean of the last (bin edges
+round(linspace(1, n, 5) + 1e-10) - 1 stored as uint8, so sequences past 256 frames wrap as there,
+and the bin end ``edge + 1`` wraps at 255 as NumPy 2 computes it);
+the dataset figure is the mean over sequences, J&F = (J-Mean + F-Mean) / 2. Frame rule ``davis``
+(default): each sequence's first and last frame are dropped first (the semi-supervised task's
+``[:, 1:-1]``: the first frame is the given mask); rule ``all`` keeps every frame.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import cv2
 import numpy as np
@@ -21,7 +31,9 @@ from skimage.morphology import disk
 
 from vmbench.errors import InputError
 
-__all__ = ["seg2bmap", "davis_j", "davis_f", "davis_jf"]
+__all__ = ["seg2bmap", "davis_j", "davis_f", "davis_jf", "JF_RULES", "davis_frames", "davis_statistics", "davis_summary"]
+
+JF_RULES = ("davis", "all")
 
 
 def seg2bmap(seg: np.ndarray) -> np.ndarray:
@@ -90,3 +102,50 @@ def davis_jf(pred, gt, *, threshold: float = 0.5, bound_th: float = 0.008) -> tu
     j = np.array([davis_j(pm[t], gm[t]) for t in range(pred.shape[0])], dtype=np.float64)
     f = np.array([davis_f(pm[t], gm[t], bound_th=bound_th) for t in range(pred.shape[0])], dtype=np.float64)
     return j, f
+
+
+def davis_frames(values: np.ndarray, rule: str = "davis") -> np.ndarray:
+    """The per-frame values a rule scores: without the first and last frame (``davis``) or all."""
+    if rule not in JF_RULES:
+        raise InputError(f"J&F frame rule {rule!r} unknown; choose {' or '.join(JF_RULES)}")
+    values = np.asarray(values, dtype=np.float64)
+    return values[1:-1] if rule == "davis" else values
+
+
+def davis_statistics(values: np.ndarray) -> tuple[float, float, float]:
+    """(mean, recall, decay) of one sequence's per-frame J or F, as ``db_statistics`` computes them.
+
+    NaN (with no warning) where a sequence has no frame left; decay of fewer than 4 frames uses the
+    same (possibly empty) bins as the reference.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        mean = float(np.nanmean(v)) if v.size else float("nan")
+        recall = float(np.nanmean(v > 0.5)) if v.size else float("nan")
+        edges = (np.round(np.linspace(1, len(v), 5) + 1e-10) - 1).astype(np.uint8)
+        first = v[edges[0]:edges[1] + 1]
+        last = v[edges[3]:edges[4] + 1]
+        m_first = float(np.nanmean(first)) if first.size else float("nan")
+        m_last = float(np.nanmean(last)) if last.size else float("nan")
+    return mean, recall, m_first - m_last
+
+
+def davis_summary(j_seqs, f_seqs, rule: str = "davis") -> dict[str, float]:
+    """Dataset J/F mean, recall, decay and J&F from per-sequence per-frame values (lists of arrays).
+
+    Keys: J, J-Recall, J-Decay, F, F-Recall, F-Decay, J&F (a key is left out when its list is
+    empty). Sequences whose statistic is NaN (no frame under the rule) are left out of the mean.
+    """
+    out: dict[str, float] = {}
+    for name, seqs in (("J", j_seqs), ("F", f_seqs)):
+        if not seqs:
+            continue
+        stats = np.array([davis_statistics(davis_frames(v, rule)) for v in seqs], dtype=np.float64)
+        for k, key in enumerate((name, f"{name}-Recall", f"{name}-Decay")):
+            col = stats[:, k]
+            col = col[~np.isnan(col)]
+            out[key] = float(col.mean()) if col.size else float("nan")
+    if "J" in out and "F" in out:
+        out["J&F"] = (out["J"] + out["F"]) / 2
+    return out

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.instance.davis import davis_jf
+from vmbench.instance.davis import davis_frames, davis_jf, davis_summary
 from vmbench.engine.executor import run_items
 from vmbench.engine.notes import summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
@@ -45,26 +45,37 @@ def resolve_metrics(protocol: str, metrics) -> tuple[tuple[str, ...], tuple[str,
     requested = [m.strip() for m in metrics] if metrics else []
     davis = tuple(d for d in _DAVIS if any(r.lower() in (d.lower(), "j&f") for r in requested))
     rest = [r for r in requested if r.lower() not in ("j", "f", "j&f")]
+    if protocol == "davis":  # davis2017-evaluation: J and F only (summaries in vmbench.instance.davis)
+        if rest:
+            raise InputError(f"metric {rest[0]!r} is not part of protocol 'davis'; available: J, F")
+        return (), davis or _DAVIS
     if protocol == "maggie":
         plain = resolve_maggie_metrics(rest or None)
     else:
         from vmbench.protocols import get_protocol
 
-        plain = get_protocol(protocol).resolve_metrics(rest or None)
+        proto = get_protocol(protocol)
+        if proto.gt_stride > 1 or proto.region in ("tcvom", "ftpvm"):
+            raise InputError(f"protocol {protocol!r} is for the plain task (its reference scores one matte per clip"
+                             f"{' on sparse ground truth' if proto.gt_stride > 1 else ' with the dataset trimaps'}); "
+                             "instance and referring tasks take rvm, rvm-hr, dim, maggie, davis or videomama")
+        plain = proto.resolve_metrics(rest or None)
     if requested and not rest:
         plain = ()
     return plain, davis
 
 
-def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], keys: list[tuple], names: tuple[str, ...]) -> dict[str, float]:
+def _summarise(protocol: str, seqs: list[dict[str, np.ndarray]], keys: list[tuple], names: tuple[str, ...],
+               jf_rule: str = "davis") -> dict[str, float]:
     """Dataset figure of each metric over all sequences, pooled as the protocol's reference pools."""
     out = {}
     for m in names:
         arrays = [np.asarray(s[m], dtype=np.float64) for s in seqs if m in s]
         if not arrays:
             continue
-        if m in _DAVIS:  # DAVIS: mean over frames per sequence, then over sequences
-            out[m] = float(np.mean([a.mean() for a in arrays]))
+        if m in _DAVIS:  # davis2017-evaluation: mean, recall, decay per sequence, then mean over sequences
+            stats = davis_summary(arrays if m == "J" else [], arrays if m == "F" else [], jf_rule)
+            out.update({k: v for k, v in stats.items() if k != "J&F"})
         elif protocol == "maggie":
             out[m] = maggie_pool(arrays)
         elif protocol in ("rvm", "rvm-hr"):  # RVM's sheet, instance sequences in place of clips
@@ -82,10 +93,11 @@ def _pooling_notes(protocol: str, seqs, keys, names) -> list[str]:
     return rvm_sheet_notes([len(s[plain[0]]) for s in seqs], keys, every, what="sequences")
 
 
-def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...]) -> dict[str, float]:
+def _clip_means(seqs: list[dict[str, np.ndarray]], names: tuple[str, ...], jf_rule: str = "davis") -> dict[str, float]:
     out = {}
     for m in names:
-        v = np.concatenate([np.asarray(s[m], dtype=np.float64) for s in seqs]) if seqs else np.zeros(0)
+        pick = (lambda a: davis_frames(a, jf_rule)) if m in _DAVIS else (lambda a: a)
+        v = np.concatenate([pick(np.asarray(s[m], dtype=np.float64)) for s in seqs]) if seqs else np.zeros(0)
         v = v[~np.isnan(v)]
         out[m] = float(v.mean()) if v.size else None
     return out
@@ -111,6 +123,7 @@ class _Job:
     match: str
     trimap_radius: int
     expressions: tuple = ()  # referring: Expression objects of this clip
+    jf_rule: str = "davis"  # DAVIS frame rule for J/F summaries (vmbench.instance.davis.JF_RULES)
 
 
 class _Side:
@@ -134,10 +147,6 @@ class _Side:
             self._t = t
         return self._frame
 
-    def stack(self) -> np.ndarray:
-        """float32 (count, T, H, W): the whole clip in memory (the maggie protocol only)."""
-        return np.stack([self(t) for t in range(self.T)], axis=1) if self.T else np.zeros((self.count, 0, *self.shape), np.float32)
-
 
 def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_rule: str, pred_names, names):
     """Both passes over one clip: matching statistics, VIM, the partner of each GT sequence, its values."""
@@ -156,8 +165,7 @@ def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_
         seqs, dt = score_pairs(gt, pred, partner, T, protocol="rvm", metrics=(), davis=job.davis,
                                davis_threshold=job.options.binarize, trimap_radius=job.trimap_radius,
                                dtssd_pairs=dt_pairs)
-        whole = maggie_sequences(gt.stack(), pred.stack(), partner, job.metrics)
-        for s, w in zip(seqs, whole):
+        for s, w in zip(seqs, maggie_sequences(gt, pred, partner, T, job.metrics)):
             s.update(w)
     else:
         seqs, dt = score_pairs(gt, pred, partner, T, protocol=job.protocol, metrics=job.metrics, davis=job.davis,
@@ -207,7 +215,7 @@ def _clip_result(job: _Job, stems, labels, seqs, vim, *, extra: dict, key: str) 
     names = job.metrics + job.davis
     clip_row = {"dataset": job.dataset, "clip": job.clip, "frames": len(stems), **extra,
                 "RQ": vim.RQ, "TQ": vim.TQ, "MQ": vim.MQ, "VIMQ": vim.VIMQ,
-                **_clip_means(seqs, names)}
+                **_clip_means(seqs, names, job.jf_rule)}
     frames = []
     for (label, pred_label), s in zip(labels, seqs):
         for t, stem in enumerate(stems):
@@ -226,10 +234,10 @@ def _run(jobs, fn, workers: int, scheduler: str | None = None) -> list[dict]:
 
 
 def _assemble(protocol: str, results: list[dict], names: tuple[str, ...], extra_summary: dict | None = None,
-              notes: list | None = None) -> dict:
+              notes: list | None = None, jf_rule: str = "davis") -> dict:
     seqs = [s for r in results for s in r["seqs"]]
     keys = [k for r in results for k in r["keys"]]
-    summary = {**_summarise(protocol, seqs, keys, names)}
+    summary = {**_summarise(protocol, seqs, keys, names, jf_rule)}
     if "J" in names and "F" in names:
         summary["J&F"] = (summary["J"] + summary["F"]) / 2
     summary.update(vim_dataset([r["vim"] for r in results]))
@@ -262,7 +270,7 @@ def _options(vim_options) -> VimOptions:
 
 def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None, vim_options=None,
                       match: str = "auto", trimap_radius: int = 10, workers: int = 1, scheduler: str | None = None,
-                      notes: list | None = None) -> dict:
+                      notes: list | None = None, jf_rule: str = "davis") -> dict:
     """Score instance predictions against instance ground truth (VIM or V-HIM60 layout).
 
     Parameters
@@ -279,17 +287,20 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     workers : clips scored in this many threads (each clip is one work item of `vmbench.engine`).
     scheduler : a Dask scheduler address: clips are then scored on its workers (same numbers).
     notes : a list that receives one line per thing the user should know (pooling, near-ties).
+    jf_rule : ``davis`` (default: each sequence's first and last frame dropped, as davis2017-evaluation)
+        or ``all``, for the J/F summaries (J, J-Recall, J-Decay, F, F-Recall, F-Decay, J&F).
 
     Each clip is streamed (`vmbench.instance.clip_pass`): a few frames per instance in memory.
     """
     if match not in ("auto", "hungarian", "name"):
         raise InputError(f"instance matching {match!r} unknown; choose auto, hungarian or name")
     plain, davis = resolve_metrics(protocol, metrics)
+    davis_frames(np.zeros(0), jf_rule)  # validates the rule
     options = _options(vim_options)
-    jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius)
-            for c in find_gt_clips(gt_root)]
+    jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius,
+                 jf_rule=jf_rule) for c in find_gt_clips(gt_root)]
     results = _run(jobs, _instance_job, workers, scheduler)
-    return _assemble(protocol, results, plain + davis, notes=notes)
+    return _assemble(protocol, results, plain + davis, notes=notes, jf_rule=jf_rule)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -388,7 +399,7 @@ def _referring_job(job: _Job) -> dict:
 
 def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = "rvm", metrics=None,
                        vim_options=None, trimap_radius: int = 10, workers: int = 1, scheduler: str | None = None,
-                       notes: list | None = None) -> dict:
+                       notes: list | None = None, jf_rule: str = "davis") -> dict:
     """Score referring predictions ``PRED/<clip>/<exp_id>/<frame>`` against the referred instances.
 
     The ground truth of an expression is the clipped sum of its obj_id instances' alphas (instance
@@ -413,7 +424,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
             continue
         seen.add((path, c.clip))
         jobs.append(_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, "name",
-                         trimap_radius, tuple(exps)))
+                         trimap_radius, tuple(exps), jf_rule))
     for path, table in loaded.items():
         for clip in table:
             if (path, clip) not in seen:
@@ -423,4 +434,5 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
     results = _run(jobs, _referring_job, workers, scheduler)
     total = sum(len(r["accuracy"]) for r in results)
     correct = sum(a["correct"] for r in results for a in r["accuracy"])
-    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total}, notes=notes)
+    return _assemble(protocol, results, plain + davis, extra_summary={"RefAcc": correct / total}, notes=notes,
+                     jf_rule=jf_rule)

@@ -60,6 +60,7 @@ class ClipPair:
     gt_fgr: FrameSource | None = None
     trimaps: FrameSource | None = None
     notes: list[str] = field(default_factory=list)
+    flows: list[Path | None] | None = None  # flows[i]: optical flow from frame i-1 to frame i (tcvom)
 
     def all_notes(self) -> list[str]:
         """The layout's notes on this clip, then those of its sources (lossy codec, frame order)."""
@@ -91,7 +92,7 @@ def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
     """Where the alpha frames of the clip at `clip` are (a folder or a file), None if nowhere.
 
     Looks for ``clip/pha/``, ``clip/pha.<ext>``, ``clip/alpha/`` (noted), image files in ``clip``
-    itself, and ``clip.<ext>`` beside it; refuses when it finds more than one.
+    itself, and ``clip.<ext>`` or ``clip_pha.<ext>`` beside it; refuses when it finds more than one.
     """
     clip = Path(clip)
     if clip.is_file():
@@ -199,6 +200,20 @@ def _examples(names: list[str], k: int = 3) -> str:
     return shown + (f" ... ({len(names)} in all)" if len(names) > k else "")
 
 
+def _unicode_hint(wanted, found) -> str:
+    """A hint when names that were not found differ from names that were only by Unicode
+    normalisation (macOS writes NFD, most tools NFC): they print the same but do not pair."""
+    import unicodedata
+
+    nfc = {unicodedata.normalize("NFC", str(n)): str(n) for n in found}
+    for name in wanted:
+        other = nfc.get(unicodedata.normalize("NFC", str(name)))
+        if other is not None and other != str(name):
+            return (f" ({ascii(str(name))} and {ascii(other)} look alike but differ in Unicode normalisation, "
+                    "NFC vs NFD; rename one so the bytes match)")
+    return ""
+
+
 def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction") -> list[str]:
     """Check that `pred` has exactly the frames of `gt` (by stem; by position for a video or a
     stack) and return the frame ids in order; index i is then the same frame in both."""
@@ -220,7 +235,7 @@ def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction"
         raise InputError(
             f"{pred.path}: {len(missing)} of {len(gt)} {what} frames missing; the ground truth has "
             f"{_examples([Path(gt.name(gt.stems.index(s))).name for s in missing])}, the {what} has "
-            f"{_examples(theirs)}; {rule}"
+            f"{_examples(theirs)}; {rule}{_unicode_hint(missing, extra)}"
         )
     if extra:
         raise InputError(
@@ -237,15 +252,21 @@ def _check_nonempty(pred: FrameSource, gt: FrameSource, what: str) -> None:
         raise InputError(f"{pred.path}: {what} has no frames (expected {len(gt)}){_unread(pred.path)}")
 
 
-def pair_sparse(pred: FrameSource, gt: FrameSource, step: int) -> tuple[list[str], FrameSource]:
-    """Ground truth on every `step`-th prediction frame only (CRGNN): returns the frame ids and
-    the annotated prediction frames as a source. Stems pair directly when every ground-truth stem
-    is predicted; otherwise by position, as MatAnyone2's eval_crgnn.py: the k-th ground-truth
-    frame (in order) is the (k*step)-th prediction frame."""
+def pair_sparse(pred: FrameSource, gt: FrameSource, step: int,
+                notes: list[str] | None = None) -> tuple[list[str], FrameSource]:
+    """Ground truth on every `step`-th prediction frame only (CRGNN), paired as MatAnyone2's
+    eval_crgnn.py pairs it: the k-th ground-truth frame (in order) is the (k*step)-th prediction
+    frame; the frames between are not scored. A prediction too short for its ground truth is
+    refused (the script would silently stop early). A prediction holding exactly the ground
+    truth's stems (only the annotated frames) is paired by stem instead, with a note: the position
+    rule would read frames that are not there. Returns the frame ids and the annotated prediction
+    frames as a source."""
     _check_nonempty(pred, gt, "prediction")
-    if not (pred.positional or gt.positional) and set(gt.stems) <= set(pred.stems):
-        at = {s: k for k, s in enumerate(pred.stems)}
-        return list(gt.stems), Subset(pred, [at[s] for s in gt.stems])
+    if not (pred.positional or gt.positional) and list(pred.stems) == list(gt.stems) and len(gt) > 1:
+        if notes is not None:
+            notes.append(f"{pred.path}: the prediction holds only the {len(gt)} annotated frames; paired by file "
+                         f"name (eval_crgnn.py would read prediction frame {step}k for ground-truth frame k)")
+        return list(gt.stems), pred
     need = (len(gt) - 1) * step + 1
     if len(pred) < need:
         raise InputError(
@@ -253,6 +274,11 @@ def pair_sparse(pred: FrameSource, gt: FrameSource, step: int) -> tuple[list[str
             f"{step} prediction frames, so at least {need} are needed (the last, {gt.stems[-1]!r}, is prediction frame {need - 1})"
         )
     return list(gt.stems), Subset(pred, [k * step for k in range(len(gt))])
+
+
+def _flow_files(flow_dir: Path, stems: list[str]) -> list[Path | None]:
+    """VM108's flow_png naming: flow_<previous stem>_<stem>.png for every frame after the first."""
+    return [None] + [flow_dir / f"flow_{a}_{b}.png" for a, b in zip(stems[:-1], stems[1:])]
 
 
 def _unread(folder: Path) -> str:
@@ -270,11 +296,13 @@ def _same_path(a: Path, b: Path) -> bool:
 
 
 def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = None, with_fgr: bool = False,
-               precision: str = "u8", sparse_gt: int = 0, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
+               precision: str = "u8", sparse_gt: int = 0, problems: list[str] | None = None,
+               flow_root: Path | None = None) -> tuple[str, list[ClipPair]]:
     """Pair every ground-truth clip with its prediction; raise `InputError` on any mismatch.
 
     precision : how float frames are read (`vmbench.sources`).
     sparse_gt : ground truth on every `sparse_gt`-th prediction frame only (see `pair_sparse`).
+    flow_root : a tree mirroring the ground truth's clips with VM108's flow PNGs (`_flow_files`).
     problems : collect instead of raising (``vmbench check``): each clip's problem and every
         missing or extra clip is appended as one line and that clip left out; problems with the
         roots themselves still raise.
@@ -290,7 +318,8 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
     tree_notes: list[str] = []
     resolved = resolve_dataset_root(gt_root, tree_notes)
     try:
-        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, sparse_gt, problems, tree_notes)
+        return _pair_tree(pred_root, resolved, trimap_root, with_fgr, precision, sparse_gt, problems, tree_notes,
+                          flow_root)
     except InputError as exc:
         if resolved == gt_root:
             raise
@@ -299,7 +328,7 @@ def pair_clips(pred_root: Path, gt_root: Path, *, trimap_root: Path | None = Non
 
 
 def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, precision: str, sparse_gt: int,
-               problems: list[str] | None, tree_notes: list[str]) -> tuple[str, list[ClipPair]]:
+               problems: list[str] | None, tree_notes: list[str], flow_root=None) -> tuple[str, list[ClipPair]]:
     layout, gt_clips = detect_layout(gt_root, tree_notes)
     if layout != "single-clip" and not pred_root.is_dir():
         raise InputError(f"{pred_root}: prediction path is not a folder (the ground truth is a {layout} tree)")
@@ -322,7 +351,7 @@ def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, prec
             continue  # reported as a problem by _check_clip_sets
         try:
             pairs.append(_pair_clip(dataset, clip, rel, gt_clip, pred_clip, pred_at, layout, trimap_root,
-                                    with_fgr, precision, sparse_gt))
+                                    with_fgr, precision, sparse_gt, flow_root))
         except InputError as exc:
             if problems is None:
                 raise
@@ -335,7 +364,7 @@ def _pair_tree(pred_root: Path, gt_root: Path, trimap_root, with_fgr: bool, prec
 
 
 def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Path, pred_at: Path, layout: str,
-               trimap_root, with_fgr: bool, precision: str, sparse_gt: int) -> ClipPair:
+               trimap_root, with_fgr: bool, precision: str, sparse_gt: int, flow_root=None) -> ClipPair:
     """Pair one ground-truth clip's frames (and fgr/, trimaps) with its prediction."""
     notes: list[str] = []
     gt_at = gt_clip if gt_clip.is_file() else clip_frames(gt_clip, notes)
@@ -346,10 +375,15 @@ def _pair_clip(dataset: str, clip: str, rel: Path, gt_clip: Path, pred_clip: Pat
     pred = open_source(pred_at, precision=precision)
     gt = open_source(gt_at, precision=precision)
     if sparse_gt:
-        stems, pred = pair_sparse(pred, gt, sparse_gt)
+        stems, pred = pair_sparse(pred, gt, sparse_gt, notes)
     else:
         stems = pair_sources(pred, gt)
     pair = ClipPair(dataset, clip, stems, pred, gt, notes=notes)
+    if flow_root is not None:
+        flow_dir = Path(flow_root) / rel if layout != "single-clip" else Path(flow_root)
+        if not flow_dir.is_dir():
+            raise InputError(f"{flow_dir}: flow folder missing for clip {rel}")
+        pair.flows = _flow_files(flow_dir, stems)
     if with_fgr and pred_clip.is_dir() and (gt_clip / "fgr").is_dir() and (pred_clip / "fgr").is_dir():
         pair.pred_fgr, pair.gt_fgr = ImageFolder(pred_clip / "fgr"), ImageFolder(gt_clip / "fgr")
         if sparse_gt:
@@ -386,12 +420,14 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
         raise InputError(
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
+            f"{_unicode_hint([Path(m[2]).relative_to(pred_root).parts[0] for m in missing], found)}"
         )
     if len(missing) > 1 and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
             f"ground-truth clips have no prediction: {_examples([str(m[0]) for m in missing])}"
+            f"{_unicode_hint([Path(m[2]).name for m in missing], [p.name for d in {Path(m[2]).parent for m in missing} for p in _entries(d)])}"
         )
     for rel, gt_clip, pred_clip in missing:
         fail(f"{pred_clip}: missing prediction clip (ground truth {gt_clip})")

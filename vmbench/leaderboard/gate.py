@@ -128,7 +128,8 @@ def run_gate(current: RunResult, baseline: RunResult, tolerances: dict[str, Tole
         bad = value_problems(r, list(checks))
         if bad:
             m = next(iter(bad))
-            raise InputError(f"{r.path}: summary {m} {bad[m]}; not comparable, the gate refuses it")
+            hint = "" if m in tolerances else " (gate the other metrics by name with --max-regress)"
+            raise InputError(f"{r.path}: summary {m} {bad[m]}; not comparable, the gate refuses it{hint}")
     lines = []
     for m, tol in checks.items():
         b, c = baseline.summary[m], current.summary[m]

@@ -41,8 +41,17 @@ class Interval:
 
 def resample_indices(n: int, *, n_resamples: int = N_RESAMPLES, seed: int = SEED) -> np.ndarray:
     """(n_resamples, n) int array: each row draws n clip indices with replacement (seeded)."""
+    if not (isinstance(n_resamples, (int, np.integer)) and n_resamples >= 1):
+        raise ValueError(f"n_resamples must be a positive integer, got {n_resamples!r}")
+    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     rng = np.random.default_rng(seed)
     return rng.integers(0, n, size=(n_resamples, n))
+
+
+def _check_level(level: float) -> None:
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
 
 
 def _mean_stat(cols: np.ndarray) -> np.ndarray:
@@ -73,6 +82,7 @@ def bootstrap_ci(
     lo and hi are the (1-level)/2 and (1+level)/2 quantiles (numpy linear interpolation) of the
     statistic over resamples. With n = 1 or all values equal the interval has zero width.
     """
+    _check_level(level)
     cols = np.asarray(values, dtype=np.float64)
     if cols.ndim == 1:
         cols = cols[:, None]
@@ -103,6 +113,7 @@ def paired_bootstrap_diff(
     `a` and `b` hold the same clips in the same order. The difference is not significant at the
     given level when the interval contains 0.
     """
+    _check_level(level)
     ca = np.asarray(a, dtype=np.float64)
     cb = np.asarray(b, dtype=np.float64)
     if ca.ndim == 1:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vmbench.adapters.registry import builtin_caveat
 from vmbench.errors import InputError
 from vmbench.leaderboard.published import PublishedRow
 from vmbench.leaderboard.results import RunResult
@@ -281,6 +282,9 @@ def _table_rows(g: Group) -> tuple[list[str], list[list[str]]]:
             rank, clips, date = "", "", ""
         else:
             src = "measured" if r.not_comparable is None else r.not_comparable
+            caveat = builtin_caveat(r.method)  # e.g. a human-matting model on a non-human set
+            if caveat:
+                src += f" ({caveat})"
             rank = "" if r.rank is None else str(r.rank)
             n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
             clips, date = str(n), (r.info("date")[:10])

@@ -310,19 +310,16 @@ def _levels(pred, gt, use_lut, cuts, thresholds):
     return k
 
 
-@njit(cache=True, nogil=True)
 def _change_rate(pred, gt, use_lut, cuts, thresholds, every):
     """Threshold crossings per pixel along every `every`-th row: the run density that decides
-    between the run path and the pixel path (a cheap sample; both give the same result)."""
-    h, w = pred.shape
-    steps = 0
-    rows = 0
-    for y in range(0, h, every):
-        k = _levels(pred[y : y + 1], gt[y : y + 1], use_lut, cuts, thresholds)
-        for x in range(1, w):
-            steps += abs(np.int64(k[x]) - np.int64(k[x - 1]))
-        rows += 1
-    return steps / max(rows * w, 1)
+    between the run path and the pixel path (a cheap sample in NumPy; both paths give the same
+    result, so this only picks the faster one)."""
+    m = np.minimum(pred[::every], gt[::every])
+    if use_lut:  # k = the number of cuts at or below v
+        k = np.searchsorted(cuts.astype(np.int64), np.arange(256), side="right")[m]
+    else:  # k = #{i >= 1 : m >= th_i}, compared in float64
+        k = np.searchsorted(thresholds[1:], m.astype(np.float64), side="right")
+    return float(np.abs(np.diff(k.astype(np.int16), axis=1)).sum()) / max(m.size, 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -341,30 +338,38 @@ def _depth_pixels(k, h, w, n):
 
     One union-find pass over the pixels in decreasing k (row-major within a level) builds the
     components of {k >= i} for every i at once: after the pixels of level i are added, the sets are
-    exactly the components at threshold i, and a running (size, first pixel) maximum gives omega_i
-    (ties to the first pixel in row-major order). Root links are recorded with their level, so the
-    component of a pixel at threshold i is its ancestor over links made at levels >= i; a pixel's
-    membership bits in omega_1..omega_n then follow parent before child, in reverse link order.
+    exactly the components at threshold i, and a running (size, root) maximum gives omega_i. A
+    set's root is its smallest pixel index, i.e. its first pixel in row-major order, which is the
+    tie rule. Root links are recorded with their level, so the component of a pixel at threshold i
+    is its ancestor over links made at levels >= i; a parent has a smaller index than its child,
+    so one increasing sweep turns the roots' omega marks into every pixel's membership bits.
     """
     total = h * w
     parent = np.full(total, -1, dtype=np.int32)
     size = np.empty(total, dtype=np.int32)
-    first = np.empty(total, dtype=np.int32)
     link_to = np.full(total, -1, dtype=np.int32)
     link_level = np.zeros(total, dtype=np.uint8)
-    links = np.empty(total, dtype=np.int32)
-    n_links = 0
     marks = np.zeros(total, dtype=np.uint16)  # bit i: the pixel is omega_i's root at threshold i
+    count = np.zeros(n + 2, dtype=np.int64)  # the pixels of each level, in row-major order (counting sort)
+    for p in range(total):
+        count[k[p]] += 1
+    start = np.zeros(n + 2, dtype=np.int64)
+    for lv in range(n - 1, -1, -1):
+        start[lv] = start[lv + 1] + count[lv + 1]
+    order = np.empty(total, dtype=np.int32)
+    fill = start.copy()
+    for p in range(total):
+        order[fill[k[p]]] = p
+        fill[k[p]] += 1
     best_size = 0
-    best_first = -1
+    best = -1
     first_empty = n + 1
     for lv in range(n, 0, -1):
-        for p in range(total):  # a sequential sweep per level: the accesses stay near each other
-            if k[p] != lv:
-                continue
+        for j in range(start[lv], start[lv] + count[lv]):  # increasing p: accesses move forward
+            p = np.int64(order[j])
             parent[p] = p
             size[p] = 1
-            first[p] = p
+            rp = p  # the root of p's set, kept up to date across its four neighbours
             y = p // w
             x = p - y * w
             for t in range(4):
@@ -386,32 +391,28 @@ def _depth_pixels(k, h, w, n):
                     q = p + w
                 if k[q] < lv or parent[q] < 0:
                     continue
-                a = _root(parent, p)
-                b = _root(parent, q)
-                if a == b:
+                rq = _root(parent, q)
+                if rq == rp:
                     continue
-                if size[a] < size[b] or (size[a] == size[b] and a > b):
-                    a, b = b, a
+                a, b = (rp, rq) if rp < rq else (rq, rp)  # the smaller index stays the root
                 parent[b] = a
                 size[a] += size[b]
-                first[a] = min(first[a], first[b])
                 link_to[b] = a
                 link_level[b] = lv
-                links[n_links] = b
-                n_links += 1
-            r = _root(parent, p)
-            if size[r] > best_size or (size[r] == best_size and first[r] < best_first):
-                best_size = size[r]
-                best_first = first[r]
-        if best_first < 0:
+                rp = a
+            if size[rp] > best_size or (size[rp] == best_size and rp < best):
+                best_size = size[rp]
+                best = rp
+        if best < 0:
             first_empty = lv
         else:
-            marks[_root(parent, best_first)] |= np.uint16(1 << lv)
-    member = marks  # bits of omega_i membership: a root keeps its own marks
-    for j in range(n_links - 1, -1, -1):  # parents before children
-        b = links[j]
-        low = np.uint16((1 << (np.int64(link_level[b]) + 1)) - 2)  # thresholds 1..level
-        member[b] = (member[link_to[b]] & low) | marks[b]
+            marks[_root(parent, best)] |= np.uint16(1 << lv)
+    member = marks  # a root keeps its own marks
+    for p in range(total):  # increasing index: every parent before its children
+        a = link_to[p]
+        if a >= 0:
+            low = np.uint16((1 << (np.int64(link_level[p]) + 1)) - 2)  # thresholds 1..level
+            member[p] = (member[a] & low) | marks[p]
     run_of_ones = np.zeros(1 << n, dtype=np.uint8)  # consecutive bits from bit 1: the depth
     for bits in range(1 << n):
         d = 0
@@ -451,20 +452,26 @@ DENSE_RATE = 1.0  # threshold crossings per pixel above which the pixel path is 
 
 
 @njit(cache=True, nogil=True)
-def _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule, dense):
-    h, w = pred.shape
+def _conn_runs(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
     n = thresholds.shape[0] - 1
-    level_index = np.arange(n + 1)
-    if dense:
-        depth, first_empty = _depth_pixels(_levels(pred, gt, use_lut, cuts, thresholds), h, w, n)
-        if indexnet_rule and first_empty <= n:
-            level_index[first_empty - 1] = n
-        return _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index)
     run_s, run_e, offs = _scan_rows(pred, gt, use_lut, cuts, thresholds)
     in_omega, first_empty = _keep_largest(run_s, run_e, offs)
+    level_index = np.arange(n + 1)
     if indexnet_rule and first_empty <= n:
         level_index[first_empty - 1] = n
     return _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index)
+
+
+@njit(cache=True, nogil=True)
+def _conn_pixels(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, th32, indexnet_rule):
+    """The pixel path: a separate function, so that it is compiled only where it is used."""
+    h, w = pred.shape
+    n = thresholds.shape[0] - 1
+    depth, first_empty = _depth_pixels(_levels(pred, gt, use_lut, cuts, thresholds), h, w, n)
+    level_index = np.arange(n + 1)
+    if indexnet_rule and first_empty <= n:
+        level_index[first_empty - 1] = n
+    return _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, depth, level_index)
 
 
 def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None, path="auto"):
@@ -487,5 +494,5 @@ def conn_error(pred, gt, mask, use_mask, thresholds, indexnet_rule, tables=None,
         dense = path == "pixels"
     else:
         raise ValueError(f"path must be auto, runs or pixels; got {path!r}")
-    return _conn(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32),
-                 indexnet_rule, dense)
+    kernel = _conn_pixels if dense else _conn_runs
+    return kernel(pred, gt, p64, g64, mask, use_mask, use_lut, cuts, phi, thresholds, thresholds.astype(np.float32), indexnet_rule)

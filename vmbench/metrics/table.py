@@ -92,7 +92,49 @@ _MAGGIE = _rows(
     _m("Grad", "x1e-3", "sum (|grad g|-|grad p|)^2 x1e-3, zero padding, batch min-max"),
     _m("Conn", "x1e-3", "sum |phi_g-phi_p| x1e-3 (RVM rule, 4-connectivity)"),
     _m("dtSSD", "MaGGIe", "0.1 * sqrt(sum of squared derivative errors) per instance per window"),
-    _m("MESSDdt", "MaGGIe", "flow-warped temporal error, as MaGGIe prints it"),
+    _m("MESSDdt", "x1e4", "sum |e_t^2 - e_t+1^2 warped| / sum (H*W + 1) x1e4 per instance per window (Farneback "
+                          "flow on the GT, MaGGIe's warp bugs kept)"),
+)
+
+# CRGNN as MatAnyone2's eval_crgnn.py scores it: rvm-hr metrics on the annotated frames only.
+_CRGNN = _rows(
+    *(r for r in _RVM_HR.values() if r.name in ("MAD", "MSE", "Grad")),
+    _m("dtSSD", "x1e2", "sqrt(mean ((p_k-p_k-1)-(g_k-g_k-1))^2) x1e2 between consecutive annotated frames "
+                        "(10 video frames apart); 0 at the first", high=200.0),
+)
+
+# TCVOM calc_metric.py (VM108): only 0 < trimap < 255, unscaled; temporal values of the pair (t-1, t).
+_TCVOM = _rows(
+    _m("mSAD", "x1", "mean |p-g| over 0 < trimap < 255, unscaled (null where the region is empty)", high=1.0),
+    _m("MSE", "x1", "mean (p-g)^2 over 0 < trimap < 255, unscaled (null where the region is empty)", high=1.0),
+    _m("SSDA", "x1", "sqrt(sum (p-g)^2) over 0 < trimap < 255, unscaled (grows with resolution)"),
+    _m("dtSSD", "x1", "sqrt(sum ((p_t-1 - p_t) - (g_t-1 - g_t))^2) over frame t-1's region, unscaled; 0 on frame 0"),
+    _m("MESSDdt", "x1", "sum |e_t-1^2 - e_t^2 warped by the dataset's flow| over frame t-1's region with valid flow, "
+                        "unscaled; 0 on frame 0"),
+    _m("MESSDdt_fix", "x1", "sum |e_t-1 - e_t warped| over frame t-1's region with valid flow, unscaled; 0 on frame 0"),
+)
+
+# FTP-VM evalutation/evaluate_lr.py, trimap-wise: rvm metrics over the frame and per trimap region.
+_FTPVM_REGIONS = (("fg", "trimap >= 254"), ("tran", "1 < trimap < 254"), ("bg", "trimap <= 1"))
+_FTPVM = _rows(
+    *(r for r in _RVM.values() if r.name in ("MAD", "MSE", "Grad", "Conn", "dtSSD")),
+    _m("SAD", "x1", "sum |p-g| over the frame, unscaled (FTP-VM's pha_sad; grows with resolution)"),
+    *(_m(f"{r}_{name}", unit, f"{name} over {where}{extra}", high=high)
+      for r, where in _FTPVM_REGIONS
+      for name, unit, extra, high in (
+          ("MAD", "x1e3", ", x1e3; 0 when the region is empty", 1e3),
+          ("SAD", "x1", ", unscaled", INF),
+          ("MSE", "x1e3", ", x1e3; 0 when the region is empty", 1e3),
+          ("Grad", "x1e-3", " (whole-frame gradients, per-image min-max), x1e-3", INF),
+          ("dtSSD", "x1e2", " of this or the previous frame, x1e2; 0 when empty and on frame 0", 200.0))),
+)
+
+# VideoMaMa (paper only): MAD-T as its section 5.2 and appendix B define it; the other columns
+# whole-frame as rvm-hr (the paper's code is not released; see docs/metrics.md).
+_VIDEOMAMA = _rows(
+    *(r for r in _RVM_HR.values() if r.name in ("MAD", "MSE", "Grad")),
+    _m("MAD-T", "x1e3", "mean |p-g| x1e3 over the transition region: fg (alpha 255) and bg (alpha 0) each eroded "
+                        "with a 10x10 ellipse, the rest; 0 when the region is empty", high=1e3),
 )
 
 # Rows every instance or referring result carries, whatever its matting protocol.
@@ -108,6 +150,12 @@ TASK_METRICS = _rows(
     _m("J", "fraction", "DAVIS region similarity: mean IoU of the binarised masks", True, high=1.0),
     _m("F", "fraction", "DAVIS boundary F-measure (bound_th 0.008)", True, high=1.0),
     _m("J&F", "fraction", "mean of J and F (DAVIS)", True, high=1.0),
+    _m("J-Recall", "fraction", "DAVIS J recall: share of frames with J > 0.5, mean over sequences", True, high=1.0),
+    _m("F-Recall", "fraction", "DAVIS F recall: share of frames with F > 0.5, mean over sequences", True, high=1.0),
+    _m("J-Decay", "fraction", "DAVIS J decay: mean J of the first quarter minus the last, mean over sequences",
+       low=-1.0, high=1.0),
+    _m("F-Decay", "fraction", "DAVIS F decay: mean F of the first quarter minus the last, mean over sequences",
+       low=-1.0, high=1.0),
     _m("RefAcc", "fraction", "referring accuracy: expressions whose prediction overlaps the referred "
                              "instance more than any other", True, high=1.0),
 )
@@ -130,17 +178,20 @@ TABLE: dict[str, dict[str, Metric]] = {
     "maggie": _MAGGIE,
     "instance": {},
     "vim": {},
-    "videomama": _AS_PRINTED,
+    "davis": {},  # instance task, J and F only: the task rows
+    "videomama": _VIDEOMAMA,
     "matanyone-core": _AS_PRINTED,
-    "crgnn": _AS_PRINTED,
+    "crgnn": _CRGNN,
+    "tcvom": _TCVOM,
+    "ftpvm": _FTPVM,
     "vrmdiff": _VRMDIFF,
 }
 
 #: the metric a board of each protocol sorts by (results that carry VIMQ sort by VIMQ: see `headline`)
 HEADLINE: dict[str, str] = {
     "rvm": "MAD", "rvm-hr": "MAD", "referring": "MAD", "dim": "SAD", "maggie": "MAD",
-    "instance": "VIMQ", "vim": "VIMQ", "videomama": "MAD", "matanyone-core": "core_MAD",
-    "crgnn": "MAD", "vrmdiff": "MAD",
+    "instance": "VIMQ", "vim": "VIMQ", "davis": "J&F", "videomama": "MAD", "matanyone-core": "core_MAD",
+    "crgnn": "MAD", "vrmdiff": "MAD", "tcvom": "mSAD", "ftpvm": "MAD",
 }
 
 

@@ -10,12 +10,15 @@ it the same way and records each conversion that call makes silently. The rules 
 * RGB: luma ``0.299R + 0.587G + 0.114B`` as OpenCV computes it. RGBA: the luma of RGB, as the
   reference, *except* when RGB is black everywhere and A is not: the reference would read an
   all-zero matte, so vmbench reads A and says so.
-* Float files (32-bit TIFF, EXR, float ``.npy``): NaN/inf refused; values outside [0, 1] clipped
+* Float files (32-bit TIFF, EXR, float ``.npy``): NaN/inf refused, values beyond [-2, 2] (a 0..255
+  matte stored as float) refused; values outside [0, 1] clipped
   with a note; by default quantised to 8 bits as an 8-bit PNG written by ``cv2.imwrite(x * 255)``
   would hold them (float32 product, round half to even, saturated), or kept under
   ``precision="float"``.
+* Arrays (``.npy``): bool as 0/255; other integers in 0..255 as 8-bit, any other range refused.
 * A frame whose only values are 0 and 1 (a mask saved as 0/1?): scored as the reference reads it
   (1 = 1/255), with a note; it is not rescaled, since a faint 8-bit matte looks the same.
+* An animated PNG or a multi-page TIFF (OpenCV would read its first frame only): refused.
 
 Trimaps have their own rule (`normalise_trimap`).
 """
@@ -139,6 +142,9 @@ def quantise(x: np.ndarray) -> np.ndarray:
     return scaled.astype(np.uint8)
 
 
+FLOAT_SCALE_LIMIT = 2.0  # beyond [-2, 2] a float matte is on another scale (0..255), not overshoot: refused
+
+
 def _check_float(x: np.ndarray, where: str, notes: list[str] | None) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     if x.size == 0:
@@ -146,6 +152,9 @@ def _check_float(x: np.ndarray, where: str, notes: list[str] | None) -> np.ndarr
     lo, hi = float(x.min()), float(x.max())  # NaN propagates through both, infinities show at the ends
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise InputError(f"{where}: NaN or infinite alpha values; vmbench cannot score them")
+    if hi > FLOAT_SCALE_LIMIT or lo < -FLOAT_SCALE_LIMIT:
+        raise InputError(f"{where}: float alpha values in [{lo:.6g}, {hi:.6g}]; vmbench reads float alphas in [0, 1] "
+                         "and clipping this to them would misread it (a 0..255 matte stored as float? divide it by 255)")
     if lo < 0.0 or hi > 1.0:
         if notes is not None:
             notes.append(f"{where}: float values outside [0, 1] clipped to [0, 1]")
@@ -174,6 +183,13 @@ def alpha_from_array(a: np.ndarray, where: str, notes: list[str] | None, precisi
         if notes is not None:
             notes.append(f"{where}: 16-bit, reduced to 8 bits")
         return (a >> 8).astype(np.uint8)
+    if np.issubdtype(a.dtype, np.integer) and a.size:  # int32/int64 arrays (np.save of an int array)
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi <= 255:
+            if notes is not None:
+                notes.append(f"{where}: {a.dtype} values in 0..255, read as 8-bit")
+            return _note_binary(a.astype(np.uint8), where, notes)
+        raise InputError(f"{where}: {a.dtype} values in {lo}..{hi}; alphas must be 0..255 (8-bit), 16-bit or float in [0, 1]")
     if np.issubdtype(a.dtype, np.floating):
         x = _check_float(a, where, notes)
         if precision == "float":
