@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except VmbenchError as exc:
-        print(f"vmbench: error: {exc}", file=sys.stderr)
+    except VmbenchError as exc:  # one line even when a wrapped library message has several
+        print("vmbench: error: " + " ".join(ln.strip() for ln in str(exc).splitlines() if ln.strip()), file=sys.stderr)
         return 2
     except ImportError as exc:
         from vmbench.extras import missing_extra_message

@@ -65,15 +65,16 @@ def check_writable(path: Path, *, overwrite: bool, inputs=(), folder: bool = Fal
         check_file_target(run_record_path(path), inputs=inputs, overwrite=overwrite, option=f"{option} (run record)")
 
 
-def write_json(result, path: Path) -> None:
-    """The result JSON, written atomically (temp file renamed over `path`)."""
+def write_json(result, path: Path, *, overwrite: bool = True) -> None:
+    """The result JSON, written atomically (temp file renamed over `path`; `overwrite=False`
+    refuses a file another run wrote there since the check)."""
     from vmbench.outputs import atomic_write_text
 
     data = result if isinstance(result, dict) else result.to_dict()
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n", overwrite=overwrite)
 
 
-def write_csv(result, folder: Path) -> list[Path]:
+def write_csv(result, folder: Path, *, overwrite: bool = True) -> list[Path]:
     """summary.csv (metric,value), clips.csv and frames.csv in `folder`."""
     import pandas as pd
 
@@ -86,7 +87,7 @@ def write_csv(result, folder: Path) -> list[Path]:
     summary = pd.DataFrame({"protocol": data["protocol"], "metric": list(data["summary"]), "value": list(data["summary"].values())})
     for name, frame in (("summary", summary), ("clips", pd.DataFrame(data["clips"])), ("frames", pd.DataFrame(data["frames"]))):
         out = folder / f"{name}.csv"
-        with atomic_path(out) as tmp:
+        with atomic_path(out, overwrite=overwrite) as tmp:
             frame.to_csv(tmp, index=False)
         written.append(out)
     return written

@@ -92,8 +92,9 @@ def test_make_dataset_strip_onto_json_is_one_line(tmp_path, capsys):
     user_file = tmp_path / "r1.json"
     user_file.write_text('{"keep": 1}')
     err = one_error_line(capsys, ["make-dataset", "--quiet", "--out", str(tmp_path / "md"), "--strip", str(user_file)])
-    assert err == f"{user_file}: could not write image (extension '.json'; use .png, .jpg, .tif, .webp)"
-    assert user_file.read_text() == '{"keep": 1}'
+    # refused before the dataset is generated (fixer, F4 for-owner part)
+    assert err == f"--strip {user_file}: not an image name (extension '.json'; use .png, .jpg, .tif, .webp)"
+    assert user_file.read_text() == '{"keep": 1}' and not (tmp_path / "md").exists()
 
 
 def _nfc_nfd_trees(tmp_path, clip_name, frame_prefix=""):

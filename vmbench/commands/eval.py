@@ -169,11 +169,11 @@ def run(args) -> int:
             table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
-        write_json(data, args.json)
+        write_json(data, args.json, overwrite=args.overwrite)  # never replaces a file another run wrote meanwhile
         _write_run_record(args, task, data)
         print(f"wrote {args.json}")
     if args.csv is not None:
-        write_csv(data, args.csv)
+        write_csv(data, args.csv, overwrite=args.overwrite)
         print(f"wrote {args.csv}/summary.csv, clips.csv, frames.csv")
     return 0
 
@@ -188,4 +188,4 @@ def _write_run_record(args, task: str, data: dict) -> None:
         options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
                              method=args.method, track=args.track, score_options=options)
-    write_run_record(args.json, record)
+    write_run_record(args.json, record, overwrite=args.overwrite)

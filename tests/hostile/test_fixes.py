@@ -1,0 +1,180 @@
+"""Hostile cases for the for-owner findings of the QA sweep (/work/wt/notes/qa_findings.md), fixed
+on branch `fixer`. Each asserts the exact answer: the one error line (exit 2, no traceback), that
+nothing a user gave was changed, or the number computed here with plain NumPy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.hostile._corpus import plain_pair, run_cli, tree_digest, write_result
+from vmbench.errors import InputError
+
+RUN = {"method": "m", "track": "t", "task": "plain", "dataset_hash": "h1"}
+
+
+def _runs(tmp_path: Path, pred: Path | None = None) -> list[Path]:
+    extra = {"pred": str(pred)} if pred is not None else {}
+    return [write_result(tmp_path / f"r{i}.json", {"MAD": 1.0 + i},
+                         run={**RUN, **extra, "date": f"2026-01-0{i + 1}T00:00:00+00:00"}) for i in range(2)]
+
+
+# --- F3: history --out --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["h.txt", "h.json", "SOMEDIR", "h.png.bak"])
+def test_f3_history_out_without_png_or_svg_suffix_is_refused(capsys, tmp_path, name):
+    files = _runs(tmp_path)
+    before = tree_digest(tmp_path)
+    a = run_cli(capsys, ["history", *files, "--metric", "MAD", "--out", tmp_path / name])
+    assert a.refused(f"--out {tmp_path / name}", "give a name ending in .png or .svg")
+    assert tree_digest(tmp_path) == before  # no h.txt.png / h.txt.svg written beside it
+
+
+@pytest.mark.parametrize("existing", ["h.png", "h.svg"])
+def test_f3_history_refuses_an_existing_plot_without_overwrite(capsys, tmp_path, existing):
+    files = _runs(tmp_path)
+    (tmp_path / existing).write_bytes(b"user's own file")
+    a = run_cli(capsys, ["history", *files, "--metric", "MAD", "--out", tmp_path / "h.png"])
+    assert a.refused(str(tmp_path / existing), "already exists; pass --overwrite") and a.out == ""
+    assert (tmp_path / existing).read_bytes() == b"user's own file"
+
+
+def test_f3_history_overwrite_replaces_both_plots(capsys, tmp_path):
+    files = _runs(tmp_path)
+    (tmp_path / "h.png").write_bytes(b"old")
+    a = run_cli(capsys, ["history", *files, "--metric", "MAD", "--out", tmp_path / "h.png", "--overwrite"])
+    assert a.code == 0 and f"wrote {tmp_path / 'h.png'}, {tmp_path / 'h.svg'}" in a.out
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "h.svg").read_bytes()
+
+
+def test_f3_history_refuses_a_plot_inside_the_predictions_a_run_names(capsys, tmp_path):
+    pred, _gt = plain_pair(tmp_path / "data")
+    files = _runs(tmp_path, pred=pred)
+    before = tree_digest(pred)
+    a = run_cli(capsys, ["history", *files, "--metric", "MAD", "--out", pred / "h.png"])
+    assert a.refused("--out", "is inside the input", str(pred.resolve()))
+    assert tree_digest(pred) == before
+
+
+# --- F4: make-dataset --strip --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["r1.json", "strip", "s.txt"])
+def test_f4_make_dataset_strip_not_an_image_is_refused_before_generating(capsys, tmp_path, name):
+    a = run_cli(capsys, ["make-dataset", "--out", tmp_path / "md", "--strip", tmp_path / name, "--quiet"])
+    assert a.refused(f"--strip {tmp_path / name}", "not an image name", ".png")
+    assert not (tmp_path / "md").exists() and not (tmp_path / name).exists()
+
+
+def test_f4_make_dataset_strip_onto_an_existing_file_is_refused(capsys, tmp_path):
+    strip = tmp_path / "mine.png"
+    strip.write_bytes(b"user's own picture")
+    a = run_cli(capsys, ["make-dataset", "--out", tmp_path / "md", "--strip", strip, "--quiet"])
+    assert a.refused(str(strip), "already exists; pass --overwrite")
+    assert strip.read_bytes() == b"user's own picture" and not (tmp_path / "md").exists()
+
+
+# --- F5: train --out inside --data ---------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["t.pt", "sub/t.pt"])
+@pytest.mark.parametrize("resume", [False, True])
+def test_f5_train_out_inside_the_training_data_is_refused(capsys, tmp_path, rel, resume):
+    pytest.importorskip("torch")
+    data = tmp_path / "tiny"
+    plain_pair(data / "plain")
+    before = tree_digest(data)
+    argv = ["train", "oavm", "--data", data, "--out", data / rel, "--steps", "1", *(["--resume"] if resume else [])]
+    a = run_cli(capsys, argv)
+    assert a.refused(f"--out {data / rel}", "is inside the input", "vmbench never writes into its inputs")
+    assert tree_digest(data) == before  # neither t.pt nor t.pt.log.jsonl
+
+
+# --- F6: an unreadable RVM checkpoint is one line -----------------------------------------------
+
+@pytest.mark.parametrize("content", [b'{"a": 1}\n', b"\x80\x02junk", b""])
+def test_f6_junk_rvm_weights_give_one_line(tmp_path, content):
+    pytest.importorskip("torch")
+    from baselines.rvm.weights import load_rvm
+
+    path = tmp_path / "notweights.pth"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load_rvm(path, "mobilenetv3")
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: cannot be read as a PyTorch state dict (") and "\n" not in msg
+    assert "weights_only` set to `False`" not in msg  # torch's advice, which vmbench never follows
+
+
+def test_f6_json_weights_name_the_unpickler_reason(tmp_path):
+    pytest.importorskip("torch")
+    from baselines.rvm.weights import load_rvm
+
+    path = tmp_path / "notjson.json"
+    path.write_text('{"a":1}\n')
+    with pytest.raises(InputError) as info:
+        load_rvm(path, "mobilenetv3")
+    assert str(info.value) == f"{path}: cannot be read as a PyTorch state dict (UnpicklingError: Unsupported operand 123)"
+
+
+def test_f6_cli_prints_any_multiline_error_as_one_line(capsys, monkeypatch):
+    """The CLI's own guarantee, whatever a wrapped library message holds."""
+    import vmbench.commands.gate as gate
+
+    def boom(_args):
+        raise InputError("x.json: first part\nsecond part\n\n  third part")
+
+    monkeypatch.setattr(gate, "_run", boom)  # registered when main() builds its parser
+    a = run_cli(capsys, ["gate", "a.json", "--baseline", "b.json", "--all", "1%"])
+    assert a.err == "vmbench: error: x.json: first part second part third part\n" and a.code == 2
+
+
+# --- F9: two evals writing the same --json at once -----------------------------------------------
+
+def _mad(pred: Path, gt: Path) -> float:
+    import cv2
+
+    vals = [np.abs(cv2.imread(str(p), cv2.IMREAD_UNCHANGED) / 255.0 - cv2.imread(str(g), cv2.IMREAD_UNCHANGED) / 255.0).mean()
+            for p, g in zip(sorted(pred.rglob("*.png")), sorted(gt.rglob("*.png")))]
+    return float(np.mean(vals)) * 1e3
+
+
+def test_f9_json_written_meanwhile_by_another_run_is_not_replaced(capsys, tmp_path, monkeypatch):
+    pred, gt = plain_pair(tmp_path / "data")
+    out = tmp_path / "c.json"
+    import vmbench.commands.eval as eval_cmd
+
+    real_score = eval_cmd.score
+
+    def racing_score(args):  # the other run finishes while this one scores
+        out.write_text('{"other": "run"}\n')
+        return real_score(args)
+
+    monkeypatch.setattr(eval_cmd, "score", racing_score)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--json", out, "--no-progress"])
+    assert a.refused(str(out), "already exists (written meanwhile by another run); pass --overwrite")
+    assert out.read_text() == '{"other": "run"}\n'
+    assert not out.with_name("c.run.json").exists()  # no run record of ours beside the other run's result
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_f9_overwrite_still_replaces_and_the_number_is_mad(capsys, tmp_path):
+    pred, gt = plain_pair(tmp_path / "data")
+    out = tmp_path / "c.json"
+    out.write_text("old\n")
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--json", out, "--overwrite", "--no-progress"])
+    assert a.code == 0
+    assert json.loads(out.read_text())["summary"]["MAD"] == pytest.approx(_mad(pred, gt), rel=1e-6)
+
+
+def test_f9_atomic_write_without_overwrite_refuses_an_existing_file(tmp_path):
+    from vmbench.outputs import atomic_write_text
+
+    target = tmp_path / "x.txt"
+    atomic_write_text(target, "first", overwrite=False)
+    with pytest.raises(InputError, match="already exists"):
+        atomic_write_text(target, "second", overwrite=False)
+    assert target.read_text() == "first" and sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
