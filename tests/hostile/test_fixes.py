@@ -178,3 +178,70 @@ def test_f9_atomic_write_without_overwrite_refuses_an_existing_file(tmp_path):
     with pytest.raises(InputError, match="already exists"):
         atomic_write_text(target, "second", overwrite=False)
     assert target.read_text() == "first" and sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+# --- F7/F8: instance eval, pred == gt and the folder that lacks a frame ----------------------------
+
+def _instance_tree(root: Path, *, instances=("1", "2"), frames=3, seed=0, pha=True) -> Path:
+    """ROOT/clip0/[pha/]<instance>/<frame>.png with random 8-bit mattes (the VIM layout)."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    for inst in instances:
+        folder = root / "clip0" / ("pha" if pha else "") / inst
+        folder.mkdir(parents=True, exist_ok=True)
+        for t in range(frames):
+            assert cv2.imwrite(str(folder / f"{t:04d}.png"), rng.integers(0, 256, (8, 8), dtype=np.uint8))
+    return root
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+@pytest.mark.parametrize("task", [[], ["--task", "instance"]])
+def test_f7_instance_pred_equal_to_gt_is_named_as_such(capsys, tmp_path, via_link, task):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = gt
+    if via_link:
+        pred = tmp_path / "link"
+        pred.symlink_to(gt, target_is_directory=True)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *task])
+    assert a.refused(f"{pred}: the prediction and ground-truth paths are the same folder") and a.out == ""
+
+
+def test_f7_a_distinct_copy_of_the_gt_still_scores_zero(capsys, tmp_path):
+    import shutil
+
+    gt = _instance_tree(tmp_path / "gt")
+    pred = tmp_path / "pred"
+    shutil.copytree(gt, pred)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    summary = json.loads((tmp_path / "r.json").read_text())["summary"]
+    assert summary["MAD"] == 0.0 and summary["MSE"] == 0.0
+
+
+@pytest.mark.parametrize("lacking", ["1", "2"])
+def test_f8_predicted_instance_missing_a_frame_is_named(capsys, tmp_path, lacking):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    (pred / "clip0" / lacking / "0001.png").unlink()
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{pred / 'clip0' / lacking}: 2 frames, the ground truth has 3 (missing frame '0001')")
+
+
+def test_f8_predicted_instance_with_an_extra_frame_is_named(capsys, tmp_path):
+    import shutil
+
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    shutil.copy(pred / "clip0" / "2" / "0000.png", pred / "clip0" / "2" / "0009.png")
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{pred / 'clip0' / '2'}: 4 frames, the ground truth has 3 (extra frame '0009')")
+
+
+@pytest.mark.parametrize("lacking,other", [("1", "2"), ("2", "1")])
+def test_f8_ground_truth_instance_missing_a_frame_is_named(capsys, tmp_path, lacking, other):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    (gt / "clip0" / "pha" / lacking / "0002.png").unlink()
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{gt / 'clip0' / 'pha' / lacking}: 2 frames but instance {other!r} has 3 (missing frame '0002')")

@@ -28,6 +28,7 @@ from vmbench.instance.layout import (
     list_gt_clip,
     list_pred_clip,
     load_expressions,
+    refuse_same_folder,
     _images,
 )
 from vmbench.instance.maggie import maggie_pool, resolve_maggie_metrics
@@ -297,6 +298,7 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     plain, davis = resolve_metrics(protocol, metrics)
     davis_frames(np.zeros(0), jf_rule)  # validates the rule
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), Path(gt_root))
     jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius,
                  jf_rule=jf_rule) for c in find_gt_clips(gt_root)]
     results = _run(jobs, _instance_job, workers, scheduler)
@@ -411,6 +413,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
     gt_root = Path(gt_root)
     plain, davis = resolve_metrics(protocol, metrics)
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), gt_root)
     clips = find_gt_clips(gt_root)
     loaded: dict[Path, dict] = {}
     jobs = []
