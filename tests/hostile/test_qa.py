@@ -137,3 +137,81 @@ def test_plain_unicode_and_spaces_still_score(tmp_path, capsys):
     expected = np.mean([np.mean(np.abs(p.astype(np.float32) / np.float32(255) - g.astype(np.float32) / np.float32(255)))
                         for p, g in zip(pred, gt)]) * 1e3
     assert json.loads(out.read_text())["summary"]["MAD"] == pytest.approx(expected, rel=1e-6)
+
+
+def _float_tree(tmp_path, frames, ext):
+    gt = [u8(30 + t) for t in range(len(frames))]
+    write_clip(tmp_path / "gt" / "c0", gt)
+    pred = tmp_path / "pred" / "c0"
+    pred.mkdir(parents=True)
+    if ext == ".npy":
+        np.save(pred.parent / "c0.npy", np.stack(frames).astype(np.float32))
+        shutil_rmtree(pred)
+        return gt, pred.parent / "c0.npy"
+    for t, f in enumerate(frames):
+        assert cv2.imwrite(str(pred / f"{t:04d}{ext}"), f.astype(np.float32))
+    return gt, pred / f"0000{ext}"
+
+
+def shutil_rmtree(path):
+    import shutil
+
+    shutil.rmtree(path)
+
+
+@pytest.mark.parametrize("ext", [".tif", ".npy"])
+def test_float_matte_on_the_0_255_scale_is_refused(tmp_path, capsys, ext):
+    """A float32 matte saved as 0..255 was clipped to [0, 1] with a note and scored (MAD ~500): a number
+    from misread data. Now refused, naming the first file and its range."""
+    frames = [np.random.default_rng(t).random((H, W)).astype(np.float32) * 250 + 3 for t in range(2)]
+    _, first = _float_tree(tmp_path, frames, ext)
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    where = f"{first}[0]" if ext == ".npy" else str(first)
+    lo, hi = float(frames[0].min()), float(frames[0].max())
+    assert err == (f"{where}: float alpha values in [{lo:.6g}, {hi:.6g}]; vmbench reads float alphas in [0, 1] and "
+                   "clipping this to them would misread it (a 0..255 matte stored as float? divide it by 255)")
+
+
+def test_float_overshoot_up_to_2_is_still_clipped_and_scored(tmp_path, capsys):
+    """The limit is 2: a network's overshoot (here up to exactly 2.0 and down to -0.5) is clipped, noted and
+    scored; MAD from the definition on the clipped, 8-bit quantised (rint(x*255)) frames."""
+    frames = [np.random.default_rng(40 + t).random((H, W)).astype(np.float32) * 2.5 - 0.5 for t in range(2)]
+    frames[0][0, 0], frames[1][0, 0] = 2.0, -0.5
+    gt, _ = _float_tree(tmp_path, frames, ".tif")
+    out = tmp_path / "r.json"
+    rc = main(["eval", "--no-progress", "--metrics", "MAD", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"),
+               "--json", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 0 and "float values outside [0, 1] clipped to [0, 1]" in captured.out
+    q = [np.clip(np.rint(np.clip(f, 0, 1) * np.float32(255)), 0, 255).astype(np.uint8) for f in frames]
+    expected = np.mean([np.mean(np.abs(a.astype(np.float64) - b.astype(np.float64)) / 255) for a, b in zip(q, gt)]) * 1e3
+    assert json.loads(out.read_text())["summary"]["MAD"] == pytest.approx(expected, rel=1e-6)
+
+
+def _odd_entry(kind, path: Path):
+    if kind == "broken-link":
+        path.symlink_to(path.parent / "gone" / "x.png")
+        return f"a broken symbolic link (to {path.parent / 'gone' / 'x.png'}, which does not exist)"
+    if kind == "link-loop":
+        path.symlink_to(path)
+        return f"a broken symbolic link (to {path}, which does not exist)"
+    if kind == "fifo":
+        os.mkfifo(path)
+        return "a FIFO, socket or device"
+    if kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+        return "a FIFO, socket or device"
+    path.mkdir()
+    return "a folder"
+
+
+@pytest.mark.parametrize("kind", ["broken-link", "link-loop", "fifo", "dev-zero", "folder"])
+def test_an_image_name_that_is_not_a_file_is_named(tmp_path, capsys, kind):
+    """0003.png as a broken link, a FIFO (would block a reader), /dev/zero (never ends) or a folder was
+    skipped unread, and the error said "1 of 3 prediction frames missing" while `ls` shows it."""
+    write_clip(tmp_path / "gt" / "c0", [u8(50), u8(51), u8(52)])
+    write_clip(tmp_path / "pred" / "c0", [u8(53), u8(54)])
+    odd = tmp_path / "pred" / "c0" / "0002.png"
+    what = _odd_entry(kind, odd)
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert err == f"{odd}: {what}; a frame must be an image file"

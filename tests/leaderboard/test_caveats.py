@@ -9,8 +9,8 @@ from vmbench.leaderboard import table
 
 
 def test_caveats_name_what_a_reader_must_know():
-    assert "human-matting" in builtin_caveat("rvm") and "synthetic" in builtin_caveat("rvm")
-    assert "refines at ratio 1" in builtin_caveat("rvm-onnx")
+    assert "human-matting" in builtin_caveat("rvm") and "synthetic, non-human" in builtin_caveat("rvm")
+    assert "refines at ratio 1 too" in builtin_caveat("rvm-onnx")
     assert builtin_caveat("my-method") is None
     assert set(BUILTIN_CAVEATS) <= {"rvm", "rvm-mobilenetv3", "rvm-resnet50", "rvm-onnx", "caption-color-prior"}
 

@@ -54,14 +54,13 @@ BUILTIN_ADAPTERS: dict[str, str] = {
 
 
 # Shown beside a built-in method's measured leaderboard rows: what a reader must know to read them.
-_RVM_ON_SYNTHETIC = ("RVM is a human-matting network; the embedded benchmark's objects are synthetic, "
-                     "not people: a reference point, not RVM's quality")
+_RVM_ON_SYNTHETIC = "a human-matting model on a synthetic, non-human set: a reference point, not RVM's quality"
 BUILTIN_CAVEATS: dict[str, str] = {
     "rvm": _RVM_ON_SYNTHETIC,
     "rvm-mobilenetv3": _RVM_ON_SYNTHETIC,
     "rvm-resnet50": _RVM_ON_SYNTHETIC,
-    "rvm-onnx": _RVM_ON_SYNTHETIC + "; the authors' ONNX graph, which also refines at ratio 1",
-    "caption-color-prior": "caption words to colour segmentation, no learned weights: a floor, not a method",
+    "rvm-onnx": _RVM_ON_SYNTHETIC + "; the authors' ONNX graph, which refines at ratio 1 too",
+    "caption-color-prior": "caption words to colour segments, no learned weights: a floor, not a method",
 }
 
 

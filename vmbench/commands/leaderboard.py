@@ -104,7 +104,7 @@ def _check_targets(args, results) -> None:
 
 def _command(args) -> str:
     """The command line that reproduces this leaderboard (recorded in its README)."""
-    parts = ["vmbench", "leaderboard", *args.results]
+    parts = ["vmbench", "leaderboard", *(r for r in args.results if not str(r).endswith(".run.json"))]
     for flag, value in (("--out", args.out), ("--site", args.site), ("--latex", args.latex)):
         if value:
             parts += [flag, value]

@@ -29,6 +29,9 @@ def register(subparsers) -> None:
                    help="Dask scheduler address: predictions (one task per clip) and scoring run on its workers")
     p.add_argument("--resources", default=None, metavar="NAME=N",
                    help="Dask resources each prediction task needs, e.g. GPU=1 (workers: dask worker --resources GPU=1)")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="predict only shard I of N of every method's clips, score nothing (batch queues); "
+                        "a later run without --shard scores and writes the leaderboard")
     p.set_defaults(func=run)
 
 
@@ -37,7 +40,14 @@ def run(args) -> int:
     from vmbench.suite import run_suite
     from vmbench.synth import ensure_dataset
 
-    resources = parse_resources(args.resources)  # a typo in either fails before any work
+    from vmbench.adapters.runner import parse_shard
+
+    resources = parse_resources(args.resources)  # a typo in any of these fails before any work
+    shard = parse_shard(args.shard)
+    if shard is not None and args.leaderboard is not None:
+        from vmbench.errors import InputError
+
+        raise InputError("--leaderboard needs every clip scored; give it to the run without --shard")
     if args.scheduler:
         from vmbench.engine.cluster import check_address
 
@@ -54,7 +64,7 @@ def run(args) -> int:
     print(f"benchmark: {data}")
     methods = [m.strip() for m in args.methods.split(",")] if args.methods else None
     results = run_suite(data, args.out, methods=methods, device=args.device, workers=args.workers,
-                        scheduler=args.scheduler, resources=resources,
+                        scheduler=args.scheduler, resources=resources, shard=shard,
                         overwrite=args.overwrite)
     if args.leaderboard is not None:
         from vmbench.cli import main

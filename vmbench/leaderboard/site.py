@@ -31,7 +31,7 @@ _CARD_SKIP = {k for k, _ in CARD_FIELDS} | {"pred", "gt"}
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;padding:0 1em;color:#1b1b1b}
-.scroll{overflow-x:auto}td.method{white-space:nowrap}
+.scroll{overflow-x:auto}td.method,td.date{white-space:nowrap}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bottom:1px solid #e3e3e3}
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
@@ -136,7 +136,7 @@ def _board(g: Group) -> str:
                 cells.append(f'<td class="num" data-v="" title="{_e(c.problem)}">{_e(_cell_text(c))}</td>')
         n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
         cells.append(_num(float(n), str(n)) if r.kind == "measured" else '<td class="num" data-v=""></td>')
-        cells.append(f"<td>{_e(r.info('date')[:10])}</td>")
+        cells.append(f'<td class="date">{_e(r.info("date")[:10])}</td>')
         out.append(f'<tr class="{r.kind}" data-method="{_e(r.method)}">' + "".join(cells) + "</tr>")
     out += ["</tbody></table>"]
     return "\n".join(out)

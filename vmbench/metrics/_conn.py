@@ -350,13 +350,23 @@ def _depth_pixels(k, h, w, n):
     link_to = np.full(total, -1, dtype=np.int32)
     link_level = np.zeros(total, dtype=np.uint8)
     marks = np.zeros(total, dtype=np.uint16)  # bit i: the pixel is omega_i's root at threshold i
+    count = np.zeros(n + 2, dtype=np.int64)  # the pixels of each level, in row-major order (counting sort)
+    for p in range(total):
+        count[k[p]] += 1
+    start = np.zeros(n + 2, dtype=np.int64)
+    for lv in range(n - 1, -1, -1):
+        start[lv] = start[lv + 1] + count[lv + 1]
+    order = np.empty(total, dtype=np.int32)
+    fill = start.copy()
+    for p in range(total):
+        order[fill[k[p]]] = p
+        fill[k[p]] += 1
     best_size = 0
     best = -1
     first_empty = n + 1
     for lv in range(n, 0, -1):
-        for p in range(total):  # a sequential sweep per level: the accesses stay near each other
-            if k[p] != lv:
-                continue
+        for j in range(start[lv], start[lv] + count[lv]):  # increasing p: accesses move forward
+            p = np.int64(order[j])
             parent[p] = p
             size[p] = 1
             rp = p  # the root of p's set, kept up to date across its four neighbours
