@@ -245,3 +245,31 @@ def test_f8_ground_truth_instance_missing_a_frame_is_named(capsys, tmp_path, lac
     (gt / "clip0" / "pha" / lacking / "0002.png").unlink()
     a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
     assert a.refused(f"{gt / 'clip0' / 'pha' / lacking}: 2 frames but instance {other!r} has 3 (missing frame '0002')")
+
+
+# --- F14: --expressions that is not a regular file is never opened --------------------------------
+
+def test_f14_expressions_fifo_is_refused_without_blocking(tmp_path):
+    """In a child process with a timeout, so a regression fails instead of hanging the suite."""
+    import os
+    import subprocess
+    import sys
+
+    gt = _instance_tree(tmp_path / "gt")
+    (tmp_path / "pred").mkdir()
+    fifo = tmp_path / "exp.json"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "vmbench", "eval", "--pred", str(tmp_path / "pred"), "--gt", str(gt),
+                           "--task", "referring", "--expressions", str(fifo), "--no-progress"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"vmbench: error: {fifo}: a FIFO, socket or device; the expressions file must be a regular JSON file\n"
+
+
+def test_f14_expressions_folder_is_refused(capsys, tmp_path):
+    gt = _instance_tree(tmp_path / "gt")
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "exp.json").mkdir()
+    a = run_cli(capsys, ["eval", "--pred", tmp_path / "pred", "--gt", gt, "--task", "referring",
+                         "--expressions", tmp_path / "exp.json", "--no-progress"])
+    assert a.refused(f"{tmp_path / 'exp.json'}: a folder; the expressions file must be a regular JSON file")

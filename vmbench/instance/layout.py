@@ -314,6 +314,9 @@ class Expression:
 def load_expressions(path: Path) -> dict[str, list[Expression]]:
     """{clip: [Expression]} from a MeViS-schema meta_expressions.json (obj_id a list or one value)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # never opened: a FIFO would block forever
+        kind = "a folder" if path.is_dir() else "a FIFO, socket or device"
+        raise InputError(f"{path}: {kind}; the expressions file must be a regular JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
