@@ -273,3 +273,77 @@ def test_f14_expressions_folder_is_refused(capsys, tmp_path):
     a = run_cli(capsys, ["eval", "--pred", tmp_path / "pred", "--gt", gt, "--task", "referring",
                          "--expressions", tmp_path / "exp.json", "--no-progress"])
     assert a.refused(f"{tmp_path / 'exp.json'}: a folder; the expressions file must be a regular JSON file")
+
+
+# --- F11: suite / demo --out holding a user's files -----------------------------------------------
+
+def test_f11_suite_out_holding_a_users_files_is_refused_before_any_work(capsys, tmp_path):
+    bench = tmp_path / "bench"
+    plain_pair(bench / "plain")
+    out = tmp_path / "mine"
+    (out / "multi").mkdir(parents=True)
+    (out / "multi" / "a.png").write_bytes(b"user's")
+    a = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte"])
+    assert a.refused(f"--out {out}: folder is not empty and holds entries vmbench did not write (multi)", "--overwrite")
+    assert sorted(p.name for p in out.iterdir()) == ["multi"] and "benchmark:" not in a.out
+
+
+def _guided_bench(root: Path) -> Path:
+    """ROOT/plain/ds/c0/{com, guidance/mask_down8, pha}/<frame>.png: what the guided baselines read."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    for t in range(2):
+        for sub, img in (("com", rng.integers(0, 256, (8, 16, 3), dtype=np.uint8)),
+                         ("guidance/mask_down8", (rng.random((8, 16)) > 0.5).astype(np.uint8) * 255),
+                         ("pha", rng.integers(0, 256, (8, 16), dtype=np.uint8))):
+            (root / "plain" / "ds" / "c0" / sub).mkdir(parents=True, exist_ok=True)
+            assert cv2.imwrite(str(root / "plain" / "ds" / "c0" / sub / f"{t:04d}.png"), img)
+    return root
+
+
+def test_f11_suite_overwrite_writes_beside_and_deletes_nothing(capsys, tmp_path):
+    bench = _guided_bench(tmp_path / "bench")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep")
+    a = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte", "--overwrite"])
+    assert a.code == 0 and (out / "notes.txt").read_text() == "keep"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "predictions", "results"]
+    summary = json.loads((out / "results" / "mask-as-matte.json").read_text())["summary"]
+    pred = out / "predictions" / "mask-as-matte" / "ds" / "c0" / "pha"
+    assert summary["MAD"] == pytest.approx(_mad(pred, bench / "plain" / "ds" / "c0" / "pha"), rel=1e-6)
+    # a rerun finds only its own entries (and the user's, allowed once --overwrite named them)
+    again = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte"])
+    assert again.refused("holds entries vmbench did not write (notes.txt)")
+
+
+@pytest.mark.parametrize("entry", ["photo.jpg", "work"])
+def test_f11_demo_out_holding_a_users_files_is_refused_before_any_work(capsys, tmp_path, entry):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / entry).mkdir() if entry == "work" else (out / entry).write_bytes(b"x")
+    a = run_cli(capsys, ["demo", "--out", out])
+    assert a.refused(f"--out {out}: folder is not empty and holds entries vmbench did not write ({entry})")
+    assert sorted(p.name for p in out.iterdir()) == [entry] and a.out == ""
+
+
+def test_f11_demo_out_that_is_a_file_is_refused_first(capsys, tmp_path):
+    f = tmp_path / "f"
+    f.write_text("x")
+    a = run_cli(capsys, ["demo", "--out", f])
+    assert a.refused(f"--out {f}: is a file; give a folder") and a.out == "" and f.read_text() == "x"
+
+
+def test_f11_suite_counts_a_leaderboard_inside_out_as_its_own(tmp_path):
+    from argparse import Namespace
+
+    from vmbench.commands.suite import _own_entries
+    from vmbench.outputs import refuse_foreign_entries
+
+    out = tmp_path / "runs"
+    for name in ("predictions", "results", "lb"):
+        (out / name).mkdir(parents=True)
+    refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=out / "lb" / "std")), overwrite=False)
+    with pytest.raises(InputError, match=r"holds entries vmbench did not write \(lb\)"):
+        refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=None)), overwrite=False)
