@@ -347,3 +347,29 @@ def test_f11_suite_counts_a_leaderboard_inside_out_as_its_own(tmp_path):
     refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=out / "lb" / "std")), overwrite=False)
     with pytest.raises(InputError, match=r"holds entries vmbench did not write \(lb\)"):
         refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=None)), overwrite=False)
+
+
+# --- F15: --instance-match name with a GT instance lacking a same-named prediction ---------------
+
+def test_f15_unnamed_gt_instance_is_noted_and_scored_against_zeros(capsys, tmp_path):
+    import cv2
+
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", instances=("1", "ü 2"), frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--instance-match", "name", "--no-progress",
+                         "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    line = (f"note: {pred / 'clip0'}: GT instance(s) '2' have no prediction of the same name and are scored "
+            "against an all-zero matte (predictions left unmatched 'ü 2')")
+    assert line in a.out.splitlines()  # where eval prints its other notes (after the per-clip table)
+    rows = [r for r in json.loads((tmp_path / "r.json").read_text())["frames"] if r["instance"] == "2"]
+    for r in rows:
+        g = cv2.imread(str(gt / "clip0" / "pha" / "2" / f"{r['frame']}.png"), cv2.IMREAD_UNCHANGED) / 255.0
+        assert r["pred_instance"] is None and r["MAD"] == pytest.approx(g.mean() * 1e3, rel=1e-6)  # float32 sums
+
+
+def test_f15_no_note_when_every_gt_instance_has_its_name(capsys, tmp_path):
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--instance-match", "name", "--no-progress"])
+    assert a.code == 0 and "no prediction of the same name" not in a.out + a.err

@@ -193,8 +193,21 @@ def _instance_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
     res["near_ties"] = _tie_names(vim, names, pred_names, stems)
-    res["read_notes"] = gt_files.notes + pred_files.notes
+    res["read_notes"] = gt_files.notes + pred_files.notes + _unnamed_notes(folder, match, names, pred_names)
     return res
+
+
+def _unnamed_notes(folder: Path, match: str, names: list[str], pred_names: list[str]) -> list[str]:
+    """With matching by name, one note per clip whose GT instances lack a same-named prediction
+    (each is scored against an all-zero matte, as MaGGIe does), naming the predictions left over."""
+    if match != "name":
+        return []
+    lacking = [n for n in names if n not in set(pred_names)]
+    if not lacking:
+        return []
+    spare = [n for n in pred_names if n not in set(names)]
+    return [f"{folder}: GT instance(s) {', '.join(map(repr, lacking))} have no prediction of the same name and are "
+            f"scored against an all-zero matte (predictions left unmatched {', '.join(map(repr, spare)) or 'none'})"]
 
 
 def _tie_names(vim, gt_names, pred_names, stems) -> list[str]:
