@@ -373,3 +373,20 @@ def test_f15_no_note_when_every_gt_instance_has_its_name(capsys, tmp_path):
     pred = _instance_tree(tmp_path / "pred", frames=2, seed=5, pha=False)
     a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--instance-match", "name", "--no-progress"])
     assert a.code == 0 and "no prediction of the same name" not in a.out + a.err
+
+
+# --- F16: pack --pred that is not the folder the run record names ---------------------------------
+
+def test_f16_pack_notes_a_pred_other_than_the_scored_one(capsys, tmp_path):
+    import shutil
+
+    pred, gt = plain_pair(tmp_path / "data")
+    other = tmp_path / "other"
+    shutil.copytree(pred, other)
+    assert run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--json", tmp_path / "r.json", "--no-progress"]).code == 0
+    a = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "b.zip", "--pred", other])
+    note = (f"vmbench: note: --pred {other} is not the predictions folder the run record names ({pred}); "
+            f"the bundle holds the files of {other}, and `vmbench verify` re-scores those")
+    assert a.code == 0 and note in a.out.splitlines()
+    same = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "c.zip", "--pred", pred])
+    assert same.code == 0 and "is not the predictions folder" not in same.out
