@@ -215,3 +215,16 @@ def test_an_image_name_that_is_not_a_file_is_named(tmp_path, capsys, kind):
     what = _odd_entry(kind, odd)
     err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
     assert err == f"{odd}: {what}; a frame must be an image file"
+
+
+@pytest.mark.parametrize("kind", ["broken-link", "fifo", "dev-zero"])
+@pytest.mark.parametrize("name", ["pha.mp4", "pha.npy"])
+def test_a_clip_file_that_is_not_a_file_is_named(tmp_path, capsys, kind, name):
+    """<clip>/pha.mp4 as a FIFO, a link to /dev/zero or a broken link was ignored and the clip reported
+    missing; the FIFO must not be opened (the decoder would block)."""
+    write_clip(tmp_path / "gt" / "c0", [u8(60), u8(61)])
+    (tmp_path / "pred" / "c0").mkdir(parents=True)
+    odd = tmp_path / "pred" / "c0" / name
+    what = _odd_entry(kind, odd)
+    err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    assert err == f"{odd}: {what}; a video or stack must be a regular file"

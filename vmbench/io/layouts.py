@@ -37,6 +37,7 @@ from vmbench.sources import (
     Subset,
     natural_key,
     open_source,
+    not_a_file_kind,
 )
 
 __all__ = ["ClipPair", "clip_frames", "detect_layout", "pair_clips", "pair_sources", "pair_sparse", "resolve_dataset_root"]
@@ -85,7 +86,16 @@ def _subdirs(folder: Path) -> list[Path]:
 
 
 def _clip_files(folder: Path, stem: str) -> list[Path]:
-    return [folder / f"{stem}{ext}" for ext in CLIP_FILE_EXTENSIONS if (folder / f"{stem}{ext}").is_file()]
+    """The clip files `stem.<ext>` in `folder`; one that is there but not a regular file (a broken
+    link, a FIFO that would block the decoder, a device) is refused by name, never opened."""
+    found = []
+    for ext in CLIP_FILE_EXTENSIONS:
+        f = folder / f"{stem}{ext}"
+        if f.is_file():
+            found.append(f)
+        elif f.is_symlink() or (f.exists() and not f.is_dir()):
+            raise InputError(f"{f}: {not_a_file_kind(f)}; a video or stack must be a regular file")
+    return found
 
 
 def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
