@@ -65,11 +65,6 @@ def _prediction_files(pred: Path) -> dict[str, Path]:
     return files
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
 def default_score_options(result: dict, run: dict) -> tuple[dict, str | None]:
     """Options to re-score with: the run record's `score_options`, else eval's defaults for its task and
     protocol (plain: the result's own metrics). The second value is a note when defaults were assumed."""
@@ -120,16 +115,10 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
     gt = Path(gt) if gt is not None else (Path(run["gt"]) if run.get("gt") else None)
     if out.suffix.lower() != ".zip":
         raise InputError(f"{out}: a bundle is a .zip file; name it BUNDLE.zip")
-    for name, folder in (("predictions", pred), ("ground truth", gt)):
-        if folder is not None and folder.is_dir() and _inside(out, folder):
-            raise InputError(f"{out}: inside the {name} folder {folder}; write the bundle elsewhere")
-    if out.exists():
-        if out.is_dir():
-            raise InputError(f"{out}: is a folder, not a bundle file")
-        if out.resolve() in (result_json.resolve(), run_record_path(result_json).resolve()):
-            raise InputError(f"{out}: is an input of this bundle")
-        if not overwrite:
-            raise InputError(f"{out}: already exists; pass --overwrite to replace it")
+    from vmbench.outputs import atomic_path, benchmark_root, check_file_target
+
+    inputs = [pred, gt, benchmark_root(gt) if gt is not None else None, result_json, run_record_path(result_json)]
+    check_file_target(out, inputs=inputs, overwrite=overwrite, option="--out")
     ds_hash = run.get("dataset_hash") or (dataset_hash(gt) if gt is not None and gt.exists() else None)
     files = _prediction_files(pred)
     pred_hashes = {rel: _sha256_file(p) for rel, p in files.items()}
@@ -151,10 +140,7 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
         manifest["note"] = note
     if not hashes_only:
         manifest["files"].update({f"predictions/{rel}": h for rel, h in pred_hashes.items()})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out, overwrite=overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             def add(name: str, data: bytes) -> None:
                 zf.writestr(zipfile.ZipInfo(name, _FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
@@ -165,10 +151,6 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
             if not hashes_only:
                 for rel, p in files.items():
                     add(f"predictions/{rel}", p.read_bytes())
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return manifest
 
 
