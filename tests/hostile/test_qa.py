@@ -228,3 +228,45 @@ def test_a_clip_file_that_is_not_a_file_is_named(tmp_path, capsys, kind, name):
     what = _odd_entry(kind, odd)
     err = one_error_line(capsys, ["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
     assert err == f"{odd}: {what}; a video or stack must be a regular file"
+
+
+def _flip_crc(data: bytes, kind: bytes) -> bytes:
+    """`data` with one bit of `kind`'s CRC flipped (the chunk itself intact)."""
+    import struct
+
+    out = bytearray(data)
+    at = out.find(kind)
+    (length,) = struct.unpack(">I", out[at - 4 : at])
+    out[at + 4 + length] ^= 1
+    return bytes(out)
+
+
+@pytest.mark.parametrize("kind", [b"IHDR", b"IDAT"])
+def test_png_with_a_bad_critical_crc_is_one_line_and_no_libpng_line(tmp_path, capfd, kind):
+    """libpng printed "libpng error: IDAT: CRC error" on stderr before vmbench's line (OpenCV's log
+    level does not cover libpng). cv2.imread, the reference's reader, refuses these files too."""
+    gt = [u8(70), u8(71)]
+    write_clip(tmp_path / "gt" / "c0", gt)
+    write_clip(tmp_path / "pred" / "c0", [u8(72), u8(73)])
+    bad = tmp_path / "pred" / "c0" / "0001.png"
+    bad.write_bytes(_flip_crc(bad.read_bytes(), kind))
+    assert cv2.imread(str(bad), cv2.IMREAD_GRAYSCALE) is None
+    capfd.readouterr()
+    rc = main(["eval", "--no-progress", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
+    captured = capfd.readouterr()
+    assert rc == 2 and captured.out == ""
+    assert captured.err.splitlines() == [f"vmbench: error: {bad}: not a readable PNG image (corrupt or wrong format: "
+                                         f"CRC error in chunk {kind.decode()!r})"]
+
+
+def test_png_with_a_bad_iend_crc_reads_as_cv2_imread_does(tmp_path):
+    """OpenCV ignores IEND's CRC and returns the image; vmbench must read the same bytes, not refuse."""
+    from vmbench.io.frames import read_alpha_u8
+
+    a = u8(74)
+    path = tmp_path / "a.png"
+    assert cv2.imwrite(str(path), a)
+    path.write_bytes(_flip_crc(path.read_bytes(), b"IEND"))
+    ref = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    assert ref is not None and np.array_equal(ref, a)
+    assert np.array_equal(read_alpha_u8(path), ref)

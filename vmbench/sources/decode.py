@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.io.png import read_gray8
+from vmbench.io.png import bad_crc_refusal, read_gray8
 
 __all__ = [
     "PRECISIONS",
@@ -231,6 +231,9 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
     if plain is not None:
         return _note_binary(plain, str(path), notes)
+    refusal = bad_crc_refusal(data.data)
+    if refusal is not None:  # said here: OpenCV would add libpng's own line on stderr
+        raise InputError(f"{path}: not a readable PNG image (corrupt or wrong format: {refusal})")
     components = _jpeg_components(data)
     if components in (1, 3):  # a JPEG: its header says gray or colour, so it is decoded once
         if components == 3 and notes is not None:
