@@ -390,3 +390,41 @@ def test_f16_pack_notes_a_pred_other_than_the_scored_one(capsys, tmp_path):
     assert a.code == 0 and note in a.out.splitlines()
     same = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "c.zip", "--pred", pred])
     assert same.code == 0 and "is not the predictions folder" not in same.out
+
+
+# --- F14 (second part): a result, bundle or ONNX path that exists but is not a file ---------------
+
+def _odd(tmp_path: Path, kind: str) -> Path:
+    import os
+
+    path = tmp_path / "odd.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "nowhere.json")
+    return path
+
+
+_ODD_ANSWER = {"fifo": "is a FIFO, socket or device, not a {what}", "folder": "is a folder, not a {what}",
+               "broken": "{what} not found (a broken symbolic link)"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "broken"])
+@pytest.mark.parametrize("command", ["gate", "leaderboard", "history"])
+def test_f14_result_path_that_is_not_a_file_says_what_it_is(capsys, tmp_path, kind, command):
+    odd = _odd(tmp_path, kind)
+    good = write_result(tmp_path / "good.json", {"MAD": 1.0}, run={**RUN, "date": "2026-01-01T00:00:00+00:00"})
+    argv = {"gate": ["gate", odd, "--baseline", good, "--all", "1%"],
+            "leaderboard": ["leaderboard", odd, good, "--out", tmp_path / "lb", "--no-plots"],
+            "history": ["history", odd, good, "--metric", "MAD", "--out", tmp_path / "h.png"]}[command]
+    a = run_cli(capsys, argv)
+    assert a.refused(f"{odd}: " + _ODD_ANSWER[kind].format(what="result file"))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_f14_bundle_that_is_not_a_file_says_what_it_is(capsys, tmp_path, kind):
+    odd = _odd(tmp_path, kind)
+    a = run_cli(capsys, ["verify", odd])
+    assert a.refused(f"{odd}: " + _ODD_ANSWER[kind].format(what="bundle"))
