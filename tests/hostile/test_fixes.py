@@ -428,3 +428,39 @@ def test_f14_bundle_that_is_not_a_file_says_what_it_is(capsys, tmp_path, kind):
     odd = _odd(tmp_path, kind)
     a = run_cli(capsys, ["verify", odd])
     assert a.refused(f"{odd}: " + _ODD_ANSWER[kind].format(what="bundle"))
+
+
+# --- F17: an option the detected task ignores is refused, not silently dropped --------------------
+
+@pytest.mark.parametrize("opt,flag,users", [
+    (["--vim-iou", "0.3"], "--vim-iou", "the instance and referring tasks"),
+    (["--vim-error", "MAD"], "--vim-error", "the instance and referring tasks"),
+    (["--vim-weight", "10"], "--vim-weight", "the instance and referring tasks"),
+    (["--vim-binarize", "0"], "--vim-binarize", "the instance and referring tasks"),
+    (["--vim-paper"], "--vim-paper", "the instance and referring tasks"),
+    (["--instance-match", "name"], "--instance-match", "the instance task"),
+    (["--jf-frames", "all"], "--jf-frames", "the instance and referring tasks"),
+    (["--expressions", "/nope.json"], "--expressions", "the referring task"),
+])
+def test_f17_plain_eval_refuses_instance_only_options(capsys, tmp_path, opt, flag, users):
+    pred, gt = plain_pair(tmp_path)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *opt])
+    assert a.refused(f"{flag} is only used by {users}; this is a plain evaluation (--gt {gt}), "
+                     "where it would change nothing") and a.out == ""
+
+
+@pytest.mark.parametrize("opt,flag", [(["--flow", "/nope"], "--flow"), (["--expressions", "/nope.json"], "--expressions")])
+def test_f17_instance_eval_refuses_options_it_ignores(capsys, tmp_path, opt, flag):
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *opt])
+    assert a.refused(f"{flag} is only used by", "this is an instance evaluation") and a.out == ""
+
+
+def test_f17_defaults_given_explicitly_still_score(capsys, tmp_path):
+    pred, gt = plain_pair(tmp_path)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", "--vim-iou", "0.5",
+                         "--instance-match", "auto", "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["MAD"] == pytest.approx(
+        _mad(pred, gt), rel=1e-6)
