@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from vmbench import __version__
-from vmbench.errors import InputError
+from vmbench.errors import InputError, not_a_file
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "pack_bundle", "read_bundle", "verify_bundle", "Bundle", "Verdict",
            "compare_results"]
@@ -178,7 +178,7 @@ def read_bundle(path: str | Path) -> tuple[Bundle, list[str]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: bundle not found")
+        raise InputError(not_a_file(path, "bundle"))
     if not zipfile.is_zipfile(path):
         raise InputError(f"{path}: not a zip file (a bundle is written by `vmbench pack`)")
     with zipfile.ZipFile(path) as zf:

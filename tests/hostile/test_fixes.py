@@ -390,3 +390,77 @@ def test_f16_pack_notes_a_pred_other_than_the_scored_one(capsys, tmp_path):
     assert a.code == 0 and note in a.out.splitlines()
     same = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "c.zip", "--pred", pred])
     assert same.code == 0 and "is not the predictions folder" not in same.out
+
+
+# --- F14 (second part): a result, bundle or ONNX path that exists but is not a file ---------------
+
+def _odd(tmp_path: Path, kind: str) -> Path:
+    import os
+
+    path = tmp_path / "odd.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "nowhere.json")
+    return path
+
+
+_ODD_ANSWER = {"fifo": "is a FIFO, socket or device, not a {what}", "folder": "is a folder, not a {what}",
+               "broken": "{what} not found (a broken symbolic link)"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "broken"])
+@pytest.mark.parametrize("command", ["gate", "leaderboard", "history"])
+def test_f14_result_path_that_is_not_a_file_says_what_it_is(capsys, tmp_path, kind, command):
+    odd = _odd(tmp_path, kind)
+    good = write_result(tmp_path / "good.json", {"MAD": 1.0}, run={**RUN, "date": "2026-01-01T00:00:00+00:00"})
+    argv = {"gate": ["gate", odd, "--baseline", good, "--all", "1%"],
+            "leaderboard": ["leaderboard", odd, good, "--out", tmp_path / "lb", "--no-plots"],
+            "history": ["history", odd, good, "--metric", "MAD", "--out", tmp_path / "h.png"]}[command]
+    a = run_cli(capsys, argv)
+    assert a.refused(f"{odd}: " + _ODD_ANSWER[kind].format(what="result file"))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_f14_bundle_that_is_not_a_file_says_what_it_is(capsys, tmp_path, kind):
+    odd = _odd(tmp_path, kind)
+    a = run_cli(capsys, ["verify", odd])
+    assert a.refused(f"{odd}: " + _ODD_ANSWER[kind].format(what="bundle"))
+
+
+# --- F17: an option the detected task ignores is refused, not silently dropped --------------------
+
+@pytest.mark.parametrize("opt,flag,users", [
+    (["--vim-iou", "0.3"], "--vim-iou", "the instance and referring tasks"),
+    (["--vim-error", "MAD"], "--vim-error", "the instance and referring tasks"),
+    (["--vim-weight", "10"], "--vim-weight", "the instance and referring tasks"),
+    (["--vim-binarize", "0"], "--vim-binarize", "the instance and referring tasks"),
+    (["--vim-paper"], "--vim-paper", "the instance and referring tasks"),
+    (["--instance-match", "name"], "--instance-match", "the instance task"),
+    (["--jf-frames", "all"], "--jf-frames", "the instance and referring tasks"),
+    (["--expressions", "/nope.json"], "--expressions", "the referring task"),
+])
+def test_f17_plain_eval_refuses_instance_only_options(capsys, tmp_path, opt, flag, users):
+    pred, gt = plain_pair(tmp_path)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *opt])
+    assert a.refused(f"{flag} is only used by {users}; this is a plain evaluation (--gt {gt}), "
+                     "where it would change nothing") and a.out == ""
+
+
+@pytest.mark.parametrize("opt,flag", [(["--flow", "/nope"], "--flow"), (["--expressions", "/nope.json"], "--expressions")])
+def test_f17_instance_eval_refuses_options_it_ignores(capsys, tmp_path, opt, flag):
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *opt])
+    assert a.refused(f"{flag} is only used by", "this is an instance evaluation") and a.out == ""
+
+
+def test_f17_defaults_given_explicitly_still_score(capsys, tmp_path):
+    pred, gt = plain_pair(tmp_path)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", "--vim-iou", "0.5",
+                         "--instance-match", "auto", "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["MAD"] == pytest.approx(
+        _mad(pred, gt), rel=1e-6)
