@@ -83,6 +83,20 @@ def default_score_options(result: dict, run: dict) -> tuple[dict, str | None]:
                   f"protocol {result['protocol']}")
 
 
+def _other_pred_note(given, recorded) -> str | None:
+    """A note when --pred is not the folder the run record says was scored (QA F16)."""
+    if given is None or not recorded:
+        return None
+    try:
+        same = os.path.samefile(given, recorded)
+    except OSError:
+        same = Path(given).resolve() == Path(recorded).resolve()
+    if same:
+        return None
+    return (f"--pred {given} is not the predictions folder the run record names ({recorded}); the bundle holds "
+            f"the files of {given}, and `vmbench verify` re-scores those")
+
+
 def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | None = None,
                 gt: str | Path | None = None, hashes_only: bool = False, overwrite: bool = False) -> dict:
     """Write the bundle of `result_json` to `out` (a .zip); returns its manifest.
@@ -97,6 +111,7 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
     res = load_result(result_json)
     result_json, out = Path(result_json), Path(out)
     run = dict(res.run)
+    pred_note = _other_pred_note(pred, run.get("pred"))
     pred = Path(pred) if pred is not None else (Path(run["pred"]) if run.get("pred") else None)
     if pred is None:
         raise InputError(f"{result_json}: its run record names no predictions folder; give --pred DIR")
@@ -131,6 +146,7 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
         "predictions": {"included": not hashes_only, "count": len(files), "sha256": pred_hashes},
         "files": {name: _sha256_bytes(data) for name, data in members.items()},
     }
+    note = "; ".join(n for n in (note, pred_note) if n)
     if note:
         manifest["note"] = note
     if not hashes_only:

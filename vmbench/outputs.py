@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 from vmbench.errors import InputError
 
 __all__ = ["check_file_target", "check_folder_target", "probe_folder", "atomic_write_text", "atomic_path",
-           "benchmark_root"]
+           "benchmark_root", "refuse_foreign_entries"]
 
 _PROBE_BYTES = b"\0" * 4096  # enough to meet a full disk, small enough to cost nothing
 
@@ -147,6 +147,21 @@ def check_folder_target(path, *, inputs: Iterable = (), overwrite: bool = False,
                 raise InputError(f"{path / present[0]}: already exists; pass --overwrite to replace it")
     probe_folder(path, option=option)
     return path
+
+
+def refuse_foreign_entries(path, own: Iterable[str], *, overwrite: bool, option: str = "--out") -> None:
+    """A folder that a command fills with its own named entries (suite, demo: predictions/, results/,
+    ...): unless `overwrite`, refuse one that already holds anything else, as run-baseline refuses
+    a non-empty folder without its run record; vmbench writes beside a user's files only when told."""
+    path = Path(path)
+    if overwrite or not path.is_dir():
+        return
+    own = set(own)
+    foreign = sorted(p.name for p in path.iterdir() if not p.name.startswith(".") and p.name not in own)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise InputError(f"{option} {path}: folder is not empty and holds entries vmbench did not write ({shown}); "
+                         "pass --overwrite to write beside them (vmbench deletes none of them) or choose another folder")
 
 
 def _place(tmp: Path, path: Path, overwrite: bool) -> None:

@@ -19,14 +19,16 @@ def _fmt(value) -> str:
 
 
 def format_table(result, *, max_clips: int = 200) -> str:
-    """Per-clip rows, then the dataset summary, then the protocol and the units of each column."""
+    """The notes (before any number: each says what was converted or differs from the reference),
+    then per-clip rows, the dataset summary, the protocol and the units of each column."""
     proto = PROTOCOLS.get(result.protocol)
     metrics = list(result.metrics)
     clips = result.clip_rows
     headers = ["dataset", "clip", "frames", *metrics]
     rows = [[r["dataset"] or "-", r["clip"], r["frames"], *[_fmt(float(r[m])) for m in metrics]]
             for r in clips[:max_clips]]
-    lines = [tabulate(rows, headers=headers, tablefmt="simple")]
+    lines = [f"note: {note}" for note in result.notes]
+    lines.append(tabulate(rows, headers=headers, tablefmt="simple"))
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --csv / --json)")
     total_frames = int(sum(r["frames"] for r in clips))
@@ -44,8 +46,6 @@ def format_table(result, *, max_clips: int = 200) -> str:
         for m in metrics:
             row = lookup(proto.name, m)  # the one metrics table
             lines.append(f"  {m:8s} {row.meaning}" if row else f"  {m:8s} (not in vmbench's metrics table)")
-    for note in result.notes:
-        lines.append(f"note: {note}")
     return "\n".join(lines)
 
 

@@ -178,3 +178,215 @@ def test_f9_atomic_write_without_overwrite_refuses_an_existing_file(tmp_path):
     with pytest.raises(InputError, match="already exists"):
         atomic_write_text(target, "second", overwrite=False)
     assert target.read_text() == "first" and sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+# --- F7/F8: instance eval, pred == gt and the folder that lacks a frame ----------------------------
+
+def _instance_tree(root: Path, *, instances=("1", "2"), frames=3, seed=0, pha=True) -> Path:
+    """ROOT/clip0/[pha/]<instance>/<frame>.png with random 8-bit mattes (the VIM layout)."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    for inst in instances:
+        folder = root / "clip0" / ("pha" if pha else "") / inst
+        folder.mkdir(parents=True, exist_ok=True)
+        for t in range(frames):
+            assert cv2.imwrite(str(folder / f"{t:04d}.png"), rng.integers(0, 256, (8, 8), dtype=np.uint8))
+    return root
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+@pytest.mark.parametrize("task", [[], ["--task", "instance"]])
+def test_f7_instance_pred_equal_to_gt_is_named_as_such(capsys, tmp_path, via_link, task):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = gt
+    if via_link:
+        pred = tmp_path / "link"
+        pred.symlink_to(gt, target_is_directory=True)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", *task])
+    assert a.refused(f"{pred}: the prediction and ground-truth paths are the same folder") and a.out == ""
+
+
+def test_f7_a_distinct_copy_of_the_gt_still_scores_zero(capsys, tmp_path):
+    import shutil
+
+    gt = _instance_tree(tmp_path / "gt")
+    pred = tmp_path / "pred"
+    shutil.copytree(gt, pred)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress", "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    summary = json.loads((tmp_path / "r.json").read_text())["summary"]
+    assert summary["MAD"] == 0.0 and summary["MSE"] == 0.0
+
+
+@pytest.mark.parametrize("lacking", ["1", "2"])
+def test_f8_predicted_instance_missing_a_frame_is_named(capsys, tmp_path, lacking):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    (pred / "clip0" / lacking / "0001.png").unlink()
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{pred / 'clip0' / lacking}: 2 frames, the ground truth has 3 (missing frame '0001')")
+
+
+def test_f8_predicted_instance_with_an_extra_frame_is_named(capsys, tmp_path):
+    import shutil
+
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    shutil.copy(pred / "clip0" / "2" / "0000.png", pred / "clip0" / "2" / "0009.png")
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{pred / 'clip0' / '2'}: 4 frames, the ground truth has 3 (extra frame '0009')")
+
+
+@pytest.mark.parametrize("lacking,other", [("1", "2"), ("2", "1")])
+def test_f8_ground_truth_instance_missing_a_frame_is_named(capsys, tmp_path, lacking, other):
+    gt = _instance_tree(tmp_path / "gt")
+    pred = _instance_tree(tmp_path / "pred", seed=1, pha=False)
+    (gt / "clip0" / "pha" / lacking / "0002.png").unlink()
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--no-progress"])
+    assert a.refused(f"{gt / 'clip0' / 'pha' / lacking}: 2 frames but instance {other!r} has 3 (missing frame '0002')")
+
+
+# --- F14: --expressions that is not a regular file is never opened --------------------------------
+
+def test_f14_expressions_fifo_is_refused_without_blocking(tmp_path):
+    """In a child process with a timeout, so a regression fails instead of hanging the suite."""
+    import os
+    import subprocess
+    import sys
+
+    gt = _instance_tree(tmp_path / "gt")
+    (tmp_path / "pred").mkdir()
+    fifo = tmp_path / "exp.json"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "vmbench", "eval", "--pred", str(tmp_path / "pred"), "--gt", str(gt),
+                           "--task", "referring", "--expressions", str(fifo), "--no-progress"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"vmbench: error: {fifo}: a FIFO, socket or device; the expressions file must be a regular JSON file\n"
+
+
+def test_f14_expressions_folder_is_refused(capsys, tmp_path):
+    gt = _instance_tree(tmp_path / "gt")
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "exp.json").mkdir()
+    a = run_cli(capsys, ["eval", "--pred", tmp_path / "pred", "--gt", gt, "--task", "referring",
+                         "--expressions", tmp_path / "exp.json", "--no-progress"])
+    assert a.refused(f"{tmp_path / 'exp.json'}: a folder; the expressions file must be a regular JSON file")
+
+
+# --- F11: suite / demo --out holding a user's files -----------------------------------------------
+
+def test_f11_suite_out_holding_a_users_files_is_refused_before_any_work(capsys, tmp_path):
+    bench = tmp_path / "bench"
+    plain_pair(bench / "plain")
+    out = tmp_path / "mine"
+    (out / "multi").mkdir(parents=True)
+    (out / "multi" / "a.png").write_bytes(b"user's")
+    a = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte"])
+    assert a.refused(f"--out {out}: folder is not empty and holds entries vmbench did not write (multi)", "--overwrite")
+    assert sorted(p.name for p in out.iterdir()) == ["multi"] and "benchmark:" not in a.out
+
+
+def _guided_bench(root: Path) -> Path:
+    """ROOT/plain/ds/c0/{com, guidance/mask_down8, pha}/<frame>.png: what the guided baselines read."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    for t in range(2):
+        for sub, img in (("com", rng.integers(0, 256, (8, 16, 3), dtype=np.uint8)),
+                         ("guidance/mask_down8", (rng.random((8, 16)) > 0.5).astype(np.uint8) * 255),
+                         ("pha", rng.integers(0, 256, (8, 16), dtype=np.uint8))):
+            (root / "plain" / "ds" / "c0" / sub).mkdir(parents=True, exist_ok=True)
+            assert cv2.imwrite(str(root / "plain" / "ds" / "c0" / sub / f"{t:04d}.png"), img)
+    return root
+
+
+def test_f11_suite_overwrite_writes_beside_and_deletes_nothing(capsys, tmp_path):
+    bench = _guided_bench(tmp_path / "bench")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep")
+    a = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte", "--overwrite"])
+    assert a.code == 0 and (out / "notes.txt").read_text() == "keep"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "predictions", "results"]
+    summary = json.loads((out / "results" / "mask-as-matte.json").read_text())["summary"]
+    pred = out / "predictions" / "mask-as-matte" / "ds" / "c0" / "pha"
+    assert summary["MAD"] == pytest.approx(_mad(pred, bench / "plain" / "ds" / "c0" / "pha"), rel=1e-6)
+    # a rerun finds only its own entries (and the user's, allowed once --overwrite named them)
+    again = run_cli(capsys, ["suite", "--data", bench, "--out", out, "--methods", "mask-as-matte"])
+    assert again.refused("holds entries vmbench did not write (notes.txt)")
+
+
+@pytest.mark.parametrize("entry", ["photo.jpg", "work"])
+def test_f11_demo_out_holding_a_users_files_is_refused_before_any_work(capsys, tmp_path, entry):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / entry).mkdir() if entry == "work" else (out / entry).write_bytes(b"x")
+    a = run_cli(capsys, ["demo", "--out", out])
+    assert a.refused(f"--out {out}: folder is not empty and holds entries vmbench did not write ({entry})")
+    assert sorted(p.name for p in out.iterdir()) == [entry] and a.out == ""
+
+
+def test_f11_demo_out_that_is_a_file_is_refused_first(capsys, tmp_path):
+    f = tmp_path / "f"
+    f.write_text("x")
+    a = run_cli(capsys, ["demo", "--out", f])
+    assert a.refused(f"--out {f}: is a file; give a folder") and a.out == "" and f.read_text() == "x"
+
+
+def test_f11_suite_counts_a_leaderboard_inside_out_as_its_own(tmp_path):
+    from argparse import Namespace
+
+    from vmbench.commands.suite import _own_entries
+    from vmbench.outputs import refuse_foreign_entries
+
+    out = tmp_path / "runs"
+    for name in ("predictions", "results", "lb"):
+        (out / name).mkdir(parents=True)
+    refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=out / "lb" / "std")), overwrite=False)
+    with pytest.raises(InputError, match=r"holds entries vmbench did not write \(lb\)"):
+        refuse_foreign_entries(out, _own_entries(Namespace(out=out, leaderboard=None)), overwrite=False)
+
+
+# --- F15: --instance-match name with a GT instance lacking a same-named prediction ---------------
+
+def test_f15_unnamed_gt_instance_is_noted_and_scored_against_zeros(capsys, tmp_path):
+    import cv2
+
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", instances=("1", "ü 2"), frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--instance-match", "name", "--no-progress",
+                         "--json", tmp_path / "r.json"])
+    assert a.code == 0
+    line = (f"note: {pred / 'clip0'}: GT instance(s) '2' have no prediction of the same name and are scored "
+            "against an all-zero matte (predictions left unmatched 'ü 2')")
+    assert line in a.out.splitlines()  # where eval prints its other notes (after the per-clip table)
+    rows = [r for r in json.loads((tmp_path / "r.json").read_text())["frames"] if r["instance"] == "2"]
+    for r in rows:
+        g = cv2.imread(str(gt / "clip0" / "pha" / "2" / f"{r['frame']}.png"), cv2.IMREAD_UNCHANGED) / 255.0
+        assert r["pred_instance"] is None and r["MAD"] == pytest.approx(g.mean() * 1e3, rel=1e-6)  # float32 sums
+
+
+def test_f15_no_note_when_every_gt_instance_has_its_name(capsys, tmp_path):
+    gt = _instance_tree(tmp_path / "gt", frames=2)
+    pred = _instance_tree(tmp_path / "pred", frames=2, seed=5, pha=False)
+    a = run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--instance-match", "name", "--no-progress"])
+    assert a.code == 0 and "no prediction of the same name" not in a.out + a.err
+
+
+# --- F16: pack --pred that is not the folder the run record names ---------------------------------
+
+def test_f16_pack_notes_a_pred_other_than_the_scored_one(capsys, tmp_path):
+    import shutil
+
+    pred, gt = plain_pair(tmp_path / "data")
+    other = tmp_path / "other"
+    shutil.copytree(pred, other)
+    assert run_cli(capsys, ["eval", "--pred", pred, "--gt", gt, "--json", tmp_path / "r.json", "--no-progress"]).code == 0
+    a = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "b.zip", "--pred", other])
+    note = (f"vmbench: note: --pred {other} is not the predictions folder the run record names ({pred}); "
+            f"the bundle holds the files of {other}, and `vmbench verify` re-scores those")
+    assert a.code == 0 and note in a.out.splitlines()
+    same = run_cli(capsys, ["pack", tmp_path / "r.json", "--out", tmp_path / "c.zip", "--pred", pred])
+    assert same.code == 0 and "is not the predictions folder" not in same.out

@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                     "baseline.")
     p.add_argument("--out", type=Path, default=Path("vmbench-demo"), help="output folder (default ./vmbench-demo)")
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
-    p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs made with other settings")
+    p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs made with other settings; also write into an --out "
+                   "that holds files vmbench did not write (deleting none)")
     p.set_defaults(func=run)
 
 
@@ -69,6 +70,10 @@ def run(args) -> int:
     from vmbench.suite import run_method
     from vmbench.synth import ensure_dataset
 
+    from vmbench.outputs import check_folder_target, refuse_foreign_entries
+
+    check_folder_target(args.out, overwrite=True, option="--out")  # a file, or unwritable: before any work
+    refuse_foreign_entries(args.out, ("predictions", "results", "leaderboard"), overwrite=args.overwrite)
     start = time.perf_counter()
     _say("[1/4] embedded benchmark (tiny) ...")
     data = ensure_dataset("tiny")

@@ -28,6 +28,7 @@ from vmbench.instance.layout import (
     list_gt_clip,
     list_pred_clip,
     load_expressions,
+    refuse_same_folder,
     _images,
 )
 from vmbench.instance.maggie import maggie_pool, resolve_maggie_metrics
@@ -192,8 +193,21 @@ def _instance_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
     res["near_ties"] = _tie_names(vim, names, pred_names, stems)
-    res["read_notes"] = gt_files.notes + pred_files.notes
+    res["read_notes"] = gt_files.notes + pred_files.notes + _unnamed_notes(folder, match, names, pred_names)
     return res
+
+
+def _unnamed_notes(folder: Path, match: str, names: list[str], pred_names: list[str]) -> list[str]:
+    """With matching by name, one note per clip whose GT instances lack a same-named prediction
+    (each is scored against an all-zero matte, as MaGGIe does), naming the predictions left over."""
+    if match != "name":
+        return []
+    lacking = [n for n in names if n not in set(pred_names)]
+    if not lacking:
+        return []
+    spare = [n for n in pred_names if n not in set(names)]
+    return [f"{folder}: GT instance(s) {', '.join(map(repr, lacking))} have no prediction of the same name and are "
+            f"scored against an all-zero matte (predictions left unmatched {', '.join(map(repr, spare)) or 'none'})"]
 
 
 def _tie_names(vim, gt_names, pred_names, stems) -> list[str]:
@@ -297,6 +311,7 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     plain, davis = resolve_metrics(protocol, metrics)
     davis_frames(np.zeros(0), jf_rule)  # validates the rule
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), Path(gt_root))
     jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius,
                  jf_rule=jf_rule) for c in find_gt_clips(gt_root)]
     results = _run(jobs, _instance_job, workers, scheduler)
@@ -411,6 +426,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
     gt_root = Path(gt_root)
     plain, davis = resolve_metrics(protocol, metrics)
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), gt_root)
     clips = find_gt_clips(gt_root)
     loaded: dict[Path, dict] = {}
     jobs = []
