@@ -11,6 +11,11 @@ Data: the embedded benchmark's instance tree (make-dataset --preset tiny) with d
 predictions, plus hard clips: a 3-frame clip (one frame left after the rule), an instance absent
 from the ground truth in some frames, an empty prediction, and a 300-frame sequence whose decay bin
 edges wrap in the reference's uint8 (its last bin is then empty and its decay NaN).
+
+Second part: ``vmbench eval --dataset davis`` on a DAVIS replica (palette PNGs, void 255 pixels, an
+object missing from the prediction, an all-void frame, three sequences) against the reference's own
+``DAVISEvaluation(task='semi-supervised').evaluate`` on the same folders; and ``davis_j``/``davis_f``
+with a void mask against ``db_eval_iou``/``db_eval_boundary`` with ``void_pixels``.
 """
 
 from __future__ import annotations
@@ -64,6 +69,82 @@ def write_tree(work: Path) -> dict[tuple[str, str], dict[str, np.ndarray]]:
     return clips
 
 
+def write_davis_replica(work: Path) -> None:
+    """work/DAVIS (Annotations/480p, JPEGImages/480p, ImageSets/2017/val.txt) and work/davis_pred."""
+    from PIL import Image
+
+    for sub in ("DAVIS", "davis_pred"):
+        shutil.rmtree(work / sub, ignore_errors=True)
+    rng = np.random.default_rng(11)
+    names = ["bear", "dogs", "blank"]
+    for s, seq in enumerate(names):
+        n, h, w = 7 + s, 48, 64
+        for t in range(n):
+            gt = np.zeros((h, w), np.uint8)
+            gt[5 + t:25 + t, 4 + 2 * s:24 + 2 * s] = 1
+            gt[20:40, 40 - t:60 - t] = 2
+            if s == 1:
+                gt[30:44, 8:20] = 3
+            gt[0:3, :] = 255
+            gt[22:26, 26:34] = 255
+            if s == 2 and t == 3:
+                gt[:] = 255  # an all-void frame
+            pred = np.where(rng.random((h, w)) < 0.04, 0, np.where(gt == 255, 0, gt)).astype(np.uint8)
+            pred[np.roll(gt, 2, axis=1) == 1] = 1
+            pred[0:2, 10:20] = 1  # inside the void band
+            if s == 1 and t == 4:
+                pred[pred == 2] = 0  # object missing in this frame
+            for root, arr in ((work / "DAVIS" / "Annotations" / "480p", gt), (work / "davis_pred", pred)):
+                (root / seq).mkdir(parents=True, exist_ok=True)
+                im = Image.fromarray(arr, mode="P")
+                im.putpalette([0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0] + [0, 0, 0] * 251 + [224, 224, 192])
+                im.save(root / seq / f"{t:05d}.png")
+            (work / "DAVIS" / "JPEGImages" / "480p" / seq).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.full((h, w, 3), 90, np.uint8)).save(work / "DAVIS" / "JPEGImages" / "480p" / seq / f"{t:05d}.jpg")
+    (work / "DAVIS" / "ImageSets" / "2017").mkdir(parents=True, exist_ok=True)
+    (work / "DAVIS" / "ImageSets" / "2017" / "val.txt").write_text("\n".join(names) + "\n")
+
+
+def davis_dataset_check(work: Path, ref_metrics) -> bool:
+    """vmbench's DAVIS scorer and void-aware kernels against davis2017-evaluation's own code."""
+    from davis2017.evaluation import DAVISEvaluation  # the user's checkout
+
+    from vmbench.datasets.davis import score_davis
+    from vmbench.instance.davis import davis_f, davis_j
+
+    write_davis_replica(work)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = DAVISEvaluation(davis_root=str(work / "DAVIS"), task="semi-supervised", gt_set="val").evaluate(
+            str(work / "davis_pred"))
+    got = score_davis(work / "davis_pred", work / "DAVIS")
+    worst = Worst()
+    for r in got["clips"]:
+        worst.add("J-Mean per object", r["J-Mean"], ref["J"]["M_per_object"][r["Sequence"]], r["Sequence"])
+        worst.add("F-Mean per object", r["F-Mean"], ref["F"]["M_per_object"][r["Sequence"]], r["Sequence"])
+    ref_objects = list(ref["J"]["M_per_object"])
+    assert ref_objects == [r["Sequence"] for r in got["clips"]], (ref_objects, [r["Sequence"] for r in got["clips"]])
+    for name in ("J", "F"):
+        for key, short in ((name, "M"), (f"{name}-Recall", "R"), (f"{name}-Decay", "D")):
+            worst.add(key, got["summary"][key], float(np.mean(ref[name][short])))
+    worst.add("J&F", got["summary"]["J&F"], (np.mean(ref["J"]["M"]) + np.mean(ref["F"]["M"])) / 2)
+    ok = worst.report(f"eval --dataset davis vs DAVISEvaluation semi-supervised ({len(ref_objects)} objects)")
+    kern = Worst()
+    rng = np.random.default_rng(3)
+    for k in range(40):
+        gt = rng.random((30, 40)) < 0.5 if k % 4 == 0 else np.zeros((30, 40), bool)
+        gt[5:20, 8 + k % 9:30] = True
+        pred = np.roll(gt, k % 5, axis=0) ^ (rng.random(gt.shape) < 0.03)
+        void = np.zeros_like(gt)
+        void[rng.integers(0, 25):, rng.integers(0, 35):][:5, :8] = True
+        if k == 39:
+            void[:] = True
+        kern.add("J with void", davis_j(pred, gt, void), float(ref_metrics.db_eval_iou(gt, pred, void)))
+        kern.add("F with void", davis_f(pred, gt, void), float(ref_metrics.db_eval_boundary(gt, pred, void)))
+    ok &= kern.report("davis_j / davis_f with void vs db_eval_iou / db_eval_boundary with void_pixels (40 pairs)")
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--davis", type=Path, required=True, help="a davisvideochallenge/davis2017-evaluation checkout")
@@ -108,6 +189,7 @@ def main() -> None:
                               jf_rule="all")
     print(f"J&F with the davis rule {got['summary']['J&F']:.6f}; with every frame (--jf-frames all) "
           f"{every['summary']['J&F']:.6f}")
+    ok &= davis_dataset_check(args.work, ref_metrics)
     print("PASS" if ok else "FAIL")
 
 

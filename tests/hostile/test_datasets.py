@@ -50,10 +50,11 @@ def test_unreleased_dataset_refuses(tmp_path, capsys):
     assert msg.startswith("dataset vrm10k: VRM-10K is not released")
 
 
-def test_davis_palette_layout_refuses_with_what_to_do(tmp_path, capsys):
-    rvm(tmp_path)
+def test_davis_on_a_non_davis_tree_says_what_it_expects(tmp_path, capsys):
+    rvm(tmp_path)  # the palette reader and scoring: tests/datasets/test_davis.py, tests/hostile/test_davis.py
     msg = one_error(capsys, ["eval", "--dataset", "davis", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
-    assert msg.startswith("dataset davis: palette ground truth") and "--task instance --metrics J,F" in msg
+    assert msg == f"{tmp_path / 'gt'}: no Annotations/480p/ folder; --gt must be the DAVIS folder " \
+                  "(DAVIS/Annotations/480p/<sequence>/%05d.png)"
 
 
 def test_task_contradicting_the_profile(tmp_path, capsys):

@@ -134,6 +134,11 @@ def score(args) -> tuple[str, dict, str]:
         profile, profile_notes = apply_to_args(args)
         for note in profile_notes:
             print(f"note: {note}")
+        if profile.pairing == "davis":  # palette object-id PNGs: its own reader and the reference's rules
+            from vmbench.datasets.davis import format_davis, score_davis
+
+            data = score_davis(args.pred, args.gt)
+            return "davis", data, format_davis(data)
     task = _detect_task(args)
     _refuse_other_task_options(args, task)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None

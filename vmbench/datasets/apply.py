@@ -72,6 +72,12 @@ def _gt_clip_frames(profile: Profile, gt_root: Path) -> list[tuple[str, str, lis
         from vmbench.datasets.vm108 import GT_FOLDER, vm108_videos
 
         return [("", v, [Path(gt_root, GT_FOLDER, v, f"{s}.png") for s in stems]) for v, stems in vm108_videos(gt_root)]
+    if profile.pairing == "davis":
+        from vmbench.datasets.davis import ANNOTATIONS
+
+        ann = Path(gt_root, ANNOTATIONS)
+        seqs = sorted(p for p in ann.iterdir() if p.is_dir()) if ann.is_dir() else []
+        return [("", s.name, sorted(s.glob("*.png"))) for s in seqs]
     if profile.task == "plain":
         from vmbench.io.layouts import detect_layout
 

@@ -178,15 +178,15 @@ _PROFILES = (
         metrics=("J", "F"),
         layout="DAVIS/Annotations/480p/<sequence>/%05d.png (palette PNG: pixel value = object id, 255 void); "
                "JPEGImages/480p/, ImageSets/2017/val.txt",
-        pred_layout="PRED/<sequence>/%05d.png (palette PNG, object ids as in the ground truth)",
+        pred_layout="PRED/<sequence>/%05d.png (palette or 8-bit grey PNG, object ids as in the ground truth)",
         gt_ext=(".png",),
         extras=(("sequence lists", "DAVIS/ImageSets/2017/{train,val}.txt"),),
         download="https://davischallenge.org/davis2017/code.html (DAVIS-2017-trainval-480p.zip)",
         sources=("davisvideochallenge/davis2017-evaluation@ac7c43f davis2017/davis.py, evaluation_method.py",),
-        unsupported="palette ground truth with void pixels (255), which davis2017-evaluation leaves out of J and F: "
-                    "vmbench reads instance alphas as one folder per instance and has no void region; split the "
-                    "palette masks into <sequence>/pha/<object>/%05d.png and use --task instance --metrics J,F "
-                    "(void pixels then count)",
+        pairing="davis",
+        remarks="Semi-supervised rules of davis2017-evaluation: objects are the ids of the first ground-truth "
+                "frame, first and last frame unscored, void (255) scored as background (its semi-supervised "
+                "evaluation passes no void mask). vmbench/datasets/davis.py.",
     ),
     Profile(
         name="vrm10k",

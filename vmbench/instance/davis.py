@@ -52,17 +52,29 @@ def seg2bmap(seg: np.ndarray) -> np.ndarray:
     return b
 
 
-def davis_j(pred_mask: np.ndarray, gt_mask: np.ndarray) -> float:
-    """Region similarity of two bool (H, W) masks; 1.0 when both are empty."""
-    union = np.count_nonzero(pred_mask | gt_mask)
+def davis_j(pred_mask: np.ndarray, gt_mask: np.ndarray, void: np.ndarray | None = None) -> float:
+    """Region similarity of two bool (H, W) masks; 1.0 when the union is empty.
+
+    `void` (bool (H, W), optional): pixels left out of intersection and union (``db_eval_iou``).
+    """
+    keep = True if void is None else ~np.asarray(void, dtype=bool)
+    union = np.count_nonzero((pred_mask | gt_mask) & keep)
     if union == 0:
         return 1.0
-    return np.count_nonzero(pred_mask & gt_mask) / union
+    return np.count_nonzero((pred_mask & gt_mask) & keep) / union
 
 
-def davis_f(pred_mask: np.ndarray, gt_mask: np.ndarray, *, bound_th: float = 0.008) -> float:
-    """Boundary F-measure of two bool (H, W) masks with DAVIS's tolerance."""
+def davis_f(pred_mask: np.ndarray, gt_mask: np.ndarray, void: np.ndarray | None = None, *,
+            bound_th: float = 0.008) -> float:
+    """Boundary F-measure of two bool (H, W) masks with DAVIS's tolerance.
+
+    `void` (bool (H, W), optional): both masks are cleared there before their boundaries are taken
+    (``f_measure``), so a void region's edge can add boundary pixels, as in the reference.
+    """
     bound_pix = bound_th if bound_th >= 1 else math.ceil(bound_th * math.hypot(*pred_mask.shape))
+    if void is not None:
+        keep = ~np.asarray(void, dtype=bool)
+        pred_mask, gt_mask = np.asarray(pred_mask, dtype=bool) & keep, np.asarray(gt_mask, dtype=bool) & keep
     fg_b = seg2bmap(pred_mask)
     gt_b = seg2bmap(gt_mask)
     se = disk(int(bound_pix)).astype(np.uint8)
