@@ -213,3 +213,21 @@ def test_inputs_are_not_modified(tmp_path, capsys):
     before = digest()
     assert run(pred, gt) == 0
     assert digest() == before
+
+
+def test_check_reports_every_refused_sequence_in_one_pass(tmp_path, capsys):
+    pred, gt = tree(tmp_path, seqs=("s1", "s2", "s3"), n=4, pred={("s3", 1): box(5)})
+    (pred / "s1/00002.png").unlink()
+    assert main(["check", "--dataset", "davis", "--pred", str(pred), "--gt", str(gt)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [
+        f"error: {pred / 's1/00002.png'}: missing (DAVIS scores every annotated frame but the first and last)",
+        f"error: {pred / 's3/00001.png'}: object id 5, but sequence s3 has 1 object(s) in its first ground-truth "
+        "frame (davis2017-evaluation refuses this too)",
+        "check: 1 of 3 clips paired, 6 frames read; 2 error(s), 0 note(s): eval would refuse this submission"]
+
+
+def test_check_clean_tree(tmp_path, capsys):
+    pred, gt = tree(tmp_path, seqs=("s1", "s2"), n=5)
+    assert main(["check", "--dataset", "davis", "--pred", str(pred), "--gt", str(gt)]) == 0
+    assert capsys.readouterr().out.strip() == "check: 2 of 2 clips paired, 16 frames read; 0 error(s), 0 note(s): clean"

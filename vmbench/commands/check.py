@@ -50,6 +50,14 @@ def run(args) -> int:
         except InputError:
             profile_notes = []  # the same problem is reported below, as an error
     task = args.task
+    if profile is not None and profile.pairing == "davis":  # palette object-id PNGs: DAVIS's own reader
+        from vmbench.datasets.davis import check_davis
+
+        report = check_davis(args.pred, args.gt)
+        for note in profile_notes:
+            report.note(note)
+        _print(report)
+        return 1 if report.errors else 0
     if task == "auto":
         from vmbench.commands.eval import _detect_task
 

@@ -27,7 +27,8 @@ import numpy as np
 from vmbench.errors import InputError
 from vmbench.instance.davis import davis_f, davis_j, davis_statistics
 
-__all__ = ["VOID", "read_index_png", "davis_sequences", "score_davis", "format_davis"]
+__all__ = ["VOID", "read_index_png", "davis_sequences", "read_sequence", "score_davis", "check_davis",
+           "format_davis"]
 
 VOID = 255
 ANNOTATIONS = Path("Annotations", "480p")
@@ -73,8 +74,9 @@ def davis_sequences(gt_root: Path, notes: list[str]) -> list[str]:
     return names
 
 
-def _score_sequence(seq: str, gt_dir: Path, pred_dir: Path) -> tuple[list[dict], list[dict]]:
-    """(object rows, frame rows) of one sequence."""
+def read_sequence(seq: str, gt_dir: Path, pred_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    """(scored stems, gt ids (T-2, H, W) with void as 0, pred ids, object count) of one sequence;
+    every refusal the reference's rules imply, as one InputError line naming the file."""
     files = sorted(gt_dir.glob("*.png"))
     if not files:
         raise InputError(f"{gt_dir}: no annotation PNG (sequence {seq} is listed)")
@@ -101,6 +103,12 @@ def _score_sequence(seq: str, gt_dir: Path, pred_dir: Path) -> tuple[list[dict],
         t = int(np.argmax(pred.reshape(len(pred), -1).max(axis=1) == top))
         raise InputError(f"{pred_dir / f'{stems[t]}.png'}: object id {top}, but sequence {seq} has {n_objects} "
                          "object(s) in its first ground-truth frame (davis2017-evaluation refuses this too)")
+    return stems, gt, pred, n_objects
+
+
+def _score_sequence(seq: str, gt_dir: Path, pred_dir: Path) -> tuple[list[dict], list[dict]]:
+    """(object rows, frame rows) of one sequence."""
+    stems, gt, pred, n_objects = read_sequence(seq, gt_dir, pred_dir)
     objects, frames = [], []
     for k in range(1, n_objects + 1):
         j = np.array([davis_j(p == k, g == k) for p, g in zip(pred, gt)], dtype=np.float64)
@@ -134,6 +142,39 @@ def score_davis(pred_root: Path, gt_root: Path) -> dict:
                "J-Decay": col["J-Decay"], "F": col["F-Mean"], "F-Recall": col["F-Recall"], "F-Decay": col["F-Decay"]}
     return {"task": "davis", "protocol": "davis", "summary": summary, "clips": objects, "frames": frames,
             "notes": notes}
+
+
+def check_davis(pred_root: Path, gt_root: Path):
+    """`vmbench check --dataset davis`: every sequence read as eval reads it, nothing scored; a
+    CheckReport with one error per sequence eval would refuse (eval stops at the first)."""
+    from vmbench.preflight import CheckReport
+
+    pred_root, gt_root = Path(pred_root), Path(gt_root)
+    report = CheckReport()
+    notes: list[str] = []
+    try:
+        names = davis_sequences(gt_root, notes)
+    except InputError as err:
+        report.error(str(err))
+        return report
+    report.clips = len(names)
+    empty = 0
+    for seq in names:
+        try:
+            stems, _, _, n_objects = read_sequence(seq, gt_root / ANNOTATIONS / seq, pred_root / seq)
+        except InputError as err:
+            report.error(str(err))
+            continue
+        report.clips_paired += 1
+        report.frames += 2 * len(stems) + 2  # ground truth (every frame) and predictions (scored ones)
+        if not n_objects:
+            empty += 1
+            notes.append(f"{gt_root / ANNOTATIONS / seq}: no object in the first frame; the sequence adds no row")
+    if empty == len(names) and not report.errors:
+        report.error(f"{gt_root / ANNOTATIONS}: no sequence has an object in its first frame; nothing to score")
+    for n in notes:
+        report.note(n)
+    return report
 
 
 def format_davis(data: dict) -> str:
