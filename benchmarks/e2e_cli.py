@@ -13,6 +13,7 @@ start-up; `benchmarks/startup.py` measures the start-up alone.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,22 +22,31 @@ from pathlib import Path
 
 
 def wall(cmd: list[str]) -> float:
+    return timed(cmd)[0]
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the child, all its threads)."""
+    before = os.times()
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = os.times()
+    return seconds, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def compare(pred: Path, gt: Path, workers: int | None = None, repeats: int = 1) -> tuple[float, float]:
-    """(vmbench eval seconds, reference-style script seconds): best of `repeats`, after one warm-up each."""
+def compare(pred: Path, gt: Path, workers: int | None = None, repeats: int = 1, cpu: bool = False):
+    """(vmbench eval seconds, reference-style script seconds): best of `repeats`, after one warm-up
+    each; with `cpu`, ((wall, CPU) of vmbench, (wall, CPU) of the script) instead."""
     ours = [sys.executable, "-m", "vmbench", "eval", "--pred", str(pred), "--gt", str(gt), "--quiet", "--no-progress"]
     if workers:
         ours += ["--workers", str(workers)]
     reference = [sys.executable, "-m", "benchmarks.reference_style", str(pred), str(gt)]
     for cmd in (ours, reference):  # warm the file cache (and Numba's on-disk cache)
         wall(cmd)
-    t_ours = min(wall(ours) for _ in range(repeats))
-    t_ref = min(wall(reference) for _ in range(repeats))
-    return t_ours, t_ref
+    t_ours = min(timed(ours) for _ in range(repeats))
+    t_ref = min(timed(reference) for _ in range(repeats))
+    return (t_ours, t_ref) if cpu else (t_ours[0], t_ref[0])
 
 
 def class_clip(root: Path, kind: str, frames: int = 24) -> tuple[Path, Path]:
@@ -61,10 +71,10 @@ def main() -> None:
 
             root = mattes.write_tree(Path(tmp), height=288, width=512, clips=8, frames=100)
             args.pred, args.gt = root / "pred", root / "gt"
-        t_ours, t_ref = compare(args.pred, args.gt, args.workers)
-    print(f"vmbench eval        {t_ours:8.2f} s")
-    print(f"reference-style     {t_ref:8.2f} s")
-    print(f"ratio               {t_ref / t_ours:8.1f}x")
+        (t_ours, c_ours), (t_ref, c_ref) = compare(args.pred, args.gt, args.workers, cpu=True)
+    print(f"vmbench eval        {t_ours:8.2f} s   CPU {c_ours:8.2f} s")
+    print(f"reference-style     {t_ref:8.2f} s   CPU {c_ref:8.2f} s")
+    print(f"ratio               {t_ref / t_ours:8.1f}x  CPU {c_ref / c_ours:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ The reference is loaded from YOUR checkout (nothing of it is copied here; RVM is
 
 It writes a test tree (4 clips of 5-12 frames at 512x288, unequal lengths; one clip with an
 empty-intersection frame, a constant prediction, a prediction that never reaches 1.0 and a
-constant ground truth), scores it both ways and prints the worst relative differences.
+constant ground truth), scores it both ways and prints the worst relative differences. The
+dataset figure is the sheet's B2 as `write_excel` forms it: only the FIRST clip's frame indices
+(the first clip, motion/0000, is shorter than others here). The reference imports xlsxwriter
+(`pip install xlsxwriter`; vmbench itself does not need it).
 """
 
 from __future__ import annotations

@@ -92,6 +92,7 @@ def write_trees(work: Path) -> dict[str, list[str]]:
                 write_u8(work / "data" / "flow_png" / video / name, fl)
                 write_u8(work / "vm" / "flow" / video / name, fl)
     (work / "data" / "frame_corr.json").write_text(json.dumps(corr))
+    (work / "data" / "val_videos.txt").write_text("".join(f"{v}\n" for v in videos))
     return videos
 
 
@@ -140,6 +141,16 @@ def main() -> None:
             ref_value = float(np.mean(per_clip))
         summary.add(m, got.summary[m], ref_value)
     ok &= summary.report(f"dataset figure (mean over the {len(kept)} clips TCVOM averages, last clip left out)")
+    try:
+        from vmbench.datasets.vm108 import PAIRING
+    except ImportError:  # pragma: no cover - the dataset profile is optional here
+        PAIRING = None
+    if PAIRING is not None:  # the same data read in VM108's own layout (FG_done RGBA, _pred/_tri, flow_png)
+        native = evaluate(args.work / "pred", args.work / "data", protocol="tcvom", pairing=PAIRING, workers=1)
+        same = Worst()
+        for m in METRICS:
+            same.add(m, native.summary[m], got.summary[m])
+        ok &= same.report("--dataset vm108 (its native layout) against the mirrored trees above")
     print("PASS" if ok else "FAIL")
 
 

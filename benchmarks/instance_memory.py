@@ -4,8 +4,8 @@
     python -m benchmarks.instance_memory --code /tmp/old      # the same clip, another checkout's code
 
 The clip (default 3 instances x 40 frames of 1920x1080, prediction = ground truth + noise) is
-written once to --work. Each measurement is `python -m vmbench eval --task instance --metrics
-MAD,MSE,dtSSD` in a fresh process; its peak resident set size (ru_maxrss of the child) is printed.
+written once to --work. Each measurement is `python -m vmbench eval --task instance --protocol P --metrics
+M` (default rvm, MAD,MSE,dtSSD) in a fresh process; its peak resident set size (ru_maxrss of the child) is printed.
 A whole-clip path holds both trees as float32: 2 x instances x frames x 1920 x 1080 x 4 bytes.
 """
 
@@ -44,12 +44,12 @@ def write_clip(work: Path, instances: int, frames: int, H: int = 1080, W: int = 
     marker.write_text("")
 
 
-def measure(work: Path, code: Path) -> tuple[float, float]:
+def measure(work: Path, code: Path, protocol: str = "rvm", metrics: str = "MAD,MSE,dtSSD") -> tuple[float, float]:
     """(peak RSS in MiB, seconds) of one eval process running `code`'s vmbench."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "vmbench", "eval", "--task", "instance", "--pred", str(work / "pred"),
-                           "--gt", str(work / "gt"), "--metrics", "MAD,MSE,dtSSD", "--no-progress", "--quiet"],
+                           "--gt", str(work / "gt"), "--protocol", protocol, "--metrics", metrics, "--no-progress", "--quiet"],
                           cwd=code, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode:
@@ -64,11 +64,14 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=3)
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose vmbench is measured")
+    parser.add_argument("--protocol", default="rvm", help="rvm (default), rvm-hr, dim or maggie")
+    parser.add_argument("--metrics", default="MAD,MSE,dtSSD")
     args = parser.parse_args()
     write_clip(args.work, args.instances, args.frames)
     whole = 2 * args.instances * args.frames * 1920 * 1080 * 4 / 2**20
-    peak, seconds = measure(args.work, args.code)
-    print(f"{args.instances} instances x {args.frames} frames 1920x1080: peak RSS {peak:.0f} MiB, {seconds:.1f} s "
+    peak, seconds = measure(args.work, args.code, args.protocol, args.metrics)
+    print(f"{args.instances} instances x {args.frames} frames 1920x1080, {args.protocol} {args.metrics}: "
+          f"peak RSS {peak:.0f} MiB, {seconds:.1f} s "
           f"({args.code}); both trees as float32 would be {whole:.0f} MiB")
 
 

@@ -2,6 +2,7 @@
 
     python -m benchmarks.speed_table            # everything (a few minutes on 2 cores)
     python -m benchmarks.speed_table --no-e2e   # per-frame rows and start-up only
+    python -m benchmarks.speed_table --cpu      # per-frame rows in CPU time (steadier on a busy machine)
 
 Runs `benchmarks/test_speed.py` (the rvm metric set and Grad, vmbench against the reference style,
 on the four content classes at 512x288 and 1920x1080, in one pytest-benchmark run), then
@@ -53,12 +54,17 @@ def frame_table(rows: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-e2e", action="store_true", help="skip the whole-process rows")
+    ap.add_argument("--cpu", action="store_true",
+                    help="per-frame rows in CPU time (time.process_time: every thread's CPU) instead of wall time; "
+                         "steadier on a busy machine")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench_json = Path(tmp) / "speed.json"
+        timer = ["--benchmark-timer=time.process_time"] if args.cpu else []
         subprocess.run([sys.executable, "-m", "pytest", "benchmarks/test_speed.py", "-q", "-k", "rvm_set or grad",
-                        "--benchmark-enable", f"--benchmark-json={bench_json}", "-p", "no:cacheprovider"],
+                        "--benchmark-enable", f"--benchmark-json={bench_json}", "-p", "no:cacheprovider", *timer],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        print(f"per frame, means of {'CPU' if args.cpu else 'wall'} time:")
         print(frame_table(per_frame(bench_json)))
     from benchmarks import startup
 
@@ -73,14 +79,15 @@ def main() -> None:
     from benchmarks.mattes import CLASSES
 
     print()
-    print("| whole process, 24 frames 1920x1080 | vmbench eval | reference-style script | ratio | target |")
+    print("| whole process, 24 frames 1920x1080 | vmbench eval wall (CPU) | reference-style script wall (CPU) | ratio wall (CPU) | target |")
     print("|---|---:|---:|---:|---:|")
     for kind in CLASSES:
         with tempfile.TemporaryDirectory() as tmp:
             pred, gt = e2e_cli.class_clip(Path(tmp), kind)
-            ours, ref = e2e_cli.compare(pred, gt)
+            (ours, ours_cpu), (ref, ref_cpu) = e2e_cli.compare(pred, gt, cpu=True)
         target = "-" if kind == "uniform" else "10x"
-        print(f"| {kind} | {ours:.2f} s | {ref:.2f} s | {ref / ours:.1f}x | {target} |", flush=True)
+        print(f"| {kind} | {ours:.2f} s ({ours_cpu:.2f} s) | {ref:.2f} s ({ref_cpu:.2f} s) | "
+              f"{ref / ours:.1f}x ({ref_cpu / ours_cpu:.1f}x) | {target} |", flush=True)
 
 
 if __name__ == "__main__":

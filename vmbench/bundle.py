@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from vmbench import __version__
-from vmbench.errors import InputError
+from vmbench.errors import InputError, not_a_file
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "pack_bundle", "read_bundle", "verify_bundle", "Bundle", "Verdict",
            "compare_results"]
@@ -65,11 +65,6 @@ def _prediction_files(pred: Path) -> dict[str, Path]:
     return files
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
 def default_score_options(result: dict, run: dict) -> tuple[dict, str | None]:
     """Options to re-score with: the run record's `score_options`, else eval's defaults for its task and
     protocol (plain: the result's own metrics). The second value is a note when defaults were assumed."""
@@ -81,6 +76,20 @@ def default_score_options(result: dict, run: dict) -> tuple[dict, str | None]:
         opts["metrics"] = ",".join(result["summary"])
     return opts, (f"the run record has no score_options; re-scoring uses eval's defaults for task {task}, "
                   f"protocol {result['protocol']}")
+
+
+def _other_pred_note(given, recorded) -> str | None:
+    """A note when --pred is not the folder the run record says was scored (QA F16)."""
+    if given is None or not recorded:
+        return None
+    try:
+        same = os.path.samefile(given, recorded)
+    except OSError:
+        same = Path(given).resolve() == Path(recorded).resolve()
+    if same:
+        return None
+    return (f"--pred {given} is not the predictions folder the run record names ({recorded}); the bundle holds "
+            f"the files of {given}, and `vmbench verify` re-scores those")
 
 
 def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | None = None,
@@ -97,6 +106,7 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
     res = load_result(result_json)
     result_json, out = Path(result_json), Path(out)
     run = dict(res.run)
+    pred_note = _other_pred_note(pred, run.get("pred"))
     pred = Path(pred) if pred is not None else (Path(run["pred"]) if run.get("pred") else None)
     if pred is None:
         raise InputError(f"{result_json}: its run record names no predictions folder; give --pred DIR")
@@ -105,16 +115,10 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
     gt = Path(gt) if gt is not None else (Path(run["gt"]) if run.get("gt") else None)
     if out.suffix.lower() != ".zip":
         raise InputError(f"{out}: a bundle is a .zip file; name it BUNDLE.zip")
-    for name, folder in (("predictions", pred), ("ground truth", gt)):
-        if folder is not None and folder.is_dir() and _inside(out, folder):
-            raise InputError(f"{out}: inside the {name} folder {folder}; write the bundle elsewhere")
-    if out.exists():
-        if out.is_dir():
-            raise InputError(f"{out}: is a folder, not a bundle file")
-        if out.resolve() in (result_json.resolve(), run_record_path(result_json).resolve()):
-            raise InputError(f"{out}: is an input of this bundle")
-        if not overwrite:
-            raise InputError(f"{out}: already exists; pass --overwrite to replace it")
+    from vmbench.outputs import atomic_path, benchmark_root, check_file_target
+
+    inputs = [pred, gt, benchmark_root(gt) if gt is not None else None, result_json, run_record_path(result_json)]
+    check_file_target(out, inputs=inputs, overwrite=overwrite, option="--out")
     ds_hash = run.get("dataset_hash") or (dataset_hash(gt) if gt is not None and gt.exists() else None)
     files = _prediction_files(pred)
     pred_hashes = {rel: _sha256_file(p) for rel, p in files.items()}
@@ -131,14 +135,12 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
         "predictions": {"included": not hashes_only, "count": len(files), "sha256": pred_hashes},
         "files": {name: _sha256_bytes(data) for name, data in members.items()},
     }
+    note = "; ".join(n for n in (note, pred_note) if n)
     if note:
         manifest["note"] = note
     if not hashes_only:
         manifest["files"].update({f"predictions/{rel}": h for rel, h in pred_hashes.items()})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out, overwrite=overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             def add(name: str, data: bytes) -> None:
                 zf.writestr(zipfile.ZipInfo(name, _FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
@@ -149,10 +151,6 @@ def pack_bundle(result_json: str | Path, out: str | Path, *, pred: str | Path | 
             if not hashes_only:
                 for rel, p in files.items():
                     add(f"predictions/{rel}", p.read_bytes())
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return manifest
 
 
@@ -180,7 +178,7 @@ def read_bundle(path: str | Path) -> tuple[Bundle, list[str]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: bundle not found")
+        raise InputError(not_a_file(path, "bundle"))
     if not zipfile.is_zipfile(path):
         raise InputError(f"{path}: not a zip file (a bundle is written by `vmbench pack`)")
     with zipfile.ZipFile(path) as zf:

@@ -160,7 +160,8 @@ def aggregate(frames, protocol: Protocol, metrics: tuple[str, ...]):
     summary = {}
     kept = list(range(len(clip_rows)))
     if protocol.aggregation == "tcvom":
-        kept.remove(tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys]))
+        dropped = tcvom_dropped_clip([k[0] for k in keys], [k[1] for k in keys])
+        kept = [k for k in kept if k != dropped]
     for m in metrics:
         arrays = [v[m] for v in per_clip]
         if protocol.aggregation == "per-index":
@@ -261,8 +262,8 @@ def evaluate(
         of them would hold them; ``"float"``: scored at full precision (`vmbench.sources`).
     sparse_gt : ground truth on every N-th prediction frame only (CRGNN; `vmbench.io.layouts`);
         the ``crgnn`` protocol sets 10 itself.
-    pairing : a dataset's own pairing ``(pred, gt) -> (layout, pairs)`` in place of `pair_clips`
-        (VM108's layout: `vmbench.datasets.vm108`).
+    pairing : a dataset's own pairing ``(pred, gt, flow_root=None) -> (layout, pairs)`` in place of
+        `pair_clips`; it finds its trimaps and flow itself (VM108: `vmbench.datasets.vm108`).
     """
     if scheduler:
         check_address(scheduler)  # a typo fails before anything is read
@@ -273,7 +274,7 @@ def evaluate(
     flow_metrics = [m for m in chosen if m in proto.needs_flow]
     if flow is not None and not flow_metrics:
         raise InputError(f"--flow is only used by tcvom's MESSDdt and MESSDdt_fix, not by {protocol!r} with {', '.join(chosen)}")
-    if flow is None and flow_metrics:
+    if flow is None and flow_metrics and pairing is None:  # a dataset's own pairing finds its flow itself
         raise InputError(f"protocol {protocol!r}: {', '.join(flow_metrics)} need the dataset's optical flow: "
                          f"give --flow DIR (VM108's flow_png), or leave them out with --metrics "
                          f"{','.join(m for m in chosen if m not in flow_metrics)}")
@@ -287,7 +288,12 @@ def evaluate(
         if trimap is not None:
             raise InputError("--trimap: this dataset's pairing finds its trimaps itself (VM108: the _tri.png "
                              "files beside the predictions)")
-        layout, pairs = pairing(pred, gt)
+        layout, pairs = pairing(pred, gt, flow_root=flow)
+        lacking = [p for p in pairs if flow_metrics and not p.flows]
+        if lacking:
+            raise InputError(f"{gt}: no optical flow for video {lacking[0].clip!r} ({len(lacking)} of {len(pairs)}), which "
+                             f"{', '.join(flow_metrics)} need: give --flow DIR (VM108's flow_png), or leave them out "
+                             f"with --metrics {','.join(m for m in chosen if m not in flow_metrics)}")
     else:
         layout, pairs = pair_clips(pred, gt, trimap_root=trimap, with_fgr=wants_fgr, sparse_gt=sparse_gt,
                                    precision=precision, flow_root=flow)
@@ -300,7 +306,7 @@ def evaluate(
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order
     notes = _summarise_notes([n for p in pairs for n in p.all_notes()] + [n for _, run_notes in results for n in run_notes])
-    if proto.uses_trimap and trimap is None:
+    if proto.uses_trimap and trimap is None and pairing is None:
         notes.append(f"no --trimap: trimaps made from the ground truth (unknown band radius {trimap_radius}, "
                      f"docs/metrics.md); published {proto.name} numbers use the dataset's own trimaps")
     if precision == "float":
@@ -323,9 +329,13 @@ def protocol_notes(proto: Protocol, rows: list[dict], clip_rows: list[dict], met
         count = sum(1 for r in rows if r[m] != r[m])  # NaN
         if count:
             notes.append(NAN_NOTE.format(metric=m, count=count, reference=reference))
-    if proto.aggregation == "tcvom":
+    if proto.aggregation == "tcvom" and clip_rows:
         k = tcvom_dropped_clip([c["dataset"] for c in clip_rows], [c["clip"] for c in clip_rows])
-        name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
-        notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
-                     f"the last video (sorted order) out of its average")
+        if k is None:
+            notes.append("one clip: TCVOM's calc_metric.py leaves the last video out of its average, so on one "
+                         "video it divides by zero and prints no figure; vmbench's summary is that clip's mean")
+        else:
+            name = "/".join(x for x in (clip_rows[k]["dataset"], clip_rows[k]["clip"]) if x)
+            notes.append(f"clip {name} is scored but left out of the summary, as TCVOM's calc_metric.py leaves "
+                         f"the last video (sorted order) out of its average")
     return notes

@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 from vmbench.errors import InputError
 
 __all__ = ["check_file_target", "check_folder_target", "probe_folder", "atomic_write_text", "atomic_path",
-           "benchmark_root"]
+           "benchmark_root", "refuse_foreign_entries"]
 
 _PROBE_BYTES = b"\0" * 4096  # enough to meet a full disk, small enough to cost nothing
 
@@ -149,10 +149,47 @@ def check_folder_target(path, *, inputs: Iterable = (), overwrite: bool = False,
     return path
 
 
+def refuse_foreign_entries(path, own: Iterable[str], *, overwrite: bool, option: str = "--out") -> None:
+    """A folder that a command fills with its own named entries (suite, demo: predictions/, results/,
+    ...): unless `overwrite`, refuse one that already holds anything else, as run-baseline refuses
+    a non-empty folder without its run record; vmbench writes beside a user's files only when told."""
+    path = Path(path)
+    if overwrite or not path.is_dir():
+        return
+    own = set(own)
+    foreign = sorted(p.name for p in path.iterdir() if not p.name.startswith(".") and p.name not in own)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise InputError(f"{option} {path}: folder is not empty and holds entries vmbench did not write ({shown}); "
+                         "pass --overwrite to write beside them (vmbench deletes none of them) or choose another folder")
+
+
+def _place(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Move the finished `tmp` onto `path`. Without `overwrite` this is a hard link, which fails
+    when `path` exists, so a file another run wrote after our check is never replaced (the
+    check and the final step are one operation); where links are not supported, check then rename."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise InputError(f"{path}: already exists (written meanwhile by another run); "
+                         "pass --overwrite to replace it") from None
+    except OSError:  # no hard links on this file system
+        if path.exists():
+            raise InputError(f"{path}: already exists (written meanwhile by another run); "
+                             "pass --overwrite to replace it") from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
+
+
 @contextlib.contextmanager
-def atomic_path(path) -> Iterator[Path]:
+def atomic_path(path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temp path beside `path` (same folder, same suffix); on success it is renamed onto
-    `path`, on failure removed, leaving any old `path` untouched."""
+    `path`, on failure removed, leaving any old `path` untouched. `overwrite=False`: refuse
+    (InputError) when `path` appeared since the command's own check, instead of replacing it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=path.parent)
@@ -161,16 +198,16 @@ def atomic_path(path) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets the usual mode
     try:
         yield tmp
-        os.replace(tmp, path)
+        _place(tmp, path, overwrite)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
 
 
-def atomic_write_text(path, text: str) -> Path:
-    """Write `text` (UTF-8) to `path` through a temp file renamed over it."""
-    with atomic_path(path) as tmp:
+def atomic_write_text(path, text: str, *, overwrite: bool = True) -> Path:
+    """Write `text` (UTF-8) to `path` through a temp file renamed over it (see `atomic_path`)."""
+    with atomic_path(path, overwrite=overwrite) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()

@@ -68,7 +68,8 @@ class CheckReport:
 
 
 def _order_note(where, stems: list[str]) -> str | None:
-    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently."""
+    """A note when plain sorted() (RVM, MatAnyone, CRGNN scripts) orders the names differently
+    (instance trees: their readers note nothing; for plain trees the FrameSource notes it)."""
     from vmbench.io.frames import natural_key
 
     numeric = sorted(stems, key=natural_key)
@@ -236,10 +237,10 @@ def check_plain(pred: Path, gt: Path, *, sparse_gt: int = 0, workers: int | None
     return report
 
 
-def check_instance(pred: Path, gt: Path) -> CheckReport:
-    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip with eval's streaming
-    readers: every frame of every instance read once, a few frames held at a time."""
-    from vmbench.instance.layout import find_gt_clips, find_pred_clip, list_gt_clip, list_pred_clip
+def check_instance(pred: Path, gt: Path, *, workers: int | None = None) -> CheckReport:
+    """Check an instance submission (VIM / V-HIM60 layouts), clip by clip (in `workers` threads)
+    with eval's streaming readers: every frame of every instance read once, a few held at a time."""
+    from vmbench.instance.layout import find_gt_clips
 
     report = CheckReport()
     try:
@@ -250,32 +251,39 @@ def check_instance(pred: Path, gt: Path) -> CheckReport:
         report.error(str(exc))
         return report
     report.clips = len(clips)
-    for clip in clips:
-        try:
-            names, stems, gt_frames = list_gt_clip(clip)
-            folder = find_pred_clip(pred, clip.dataset, clip.clip)
-            pred_names, pred_frames = list_pred_clip(folder, stems)
-            if not pred_names:
-                report.note(f"{folder}: no predicted instances (every ground-truth instance scores against 0)")
-                report.clips_paired += 1
-                continue
-            stats = _ClipStats()
-            for t in range(len(stems)):
-                g = gt_frames.frame(t)
-                p = pred_frames.expect(g.shape[1:]).frame(t)
-                stats.add(_to_u8(p), _to_u8(g) if p.shape == g.shape else None)
-        except InputError as exc:
-            report.error(str(exc))
+    workers = max(1, workers or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=min(workers, max(1, len(clips)))) as pool:
+        results = list(pool.map(lambda clip: _check_instance_clip(pred, clip), clips))
+    for error, notes, frames in results:
+        if error:
+            report.error(error)
             continue
         report.clips_paired += 1
-        report.frames += len(stems)
-        order = _order_note(folder, stems)
-        if order:
-            report.note(order)
-        clip_note = stats.note(str(folder))
-        if clip_note:
-            report.note(clip_note)
+        report.frames += frames
+        for line in notes:
+            report.note(line)
     return report
+
+
+def _check_instance_clip(pred: Path, clip) -> tuple[str | None, list[str], int]:
+    """(eval's refusal or None, notes, frames read) of one instance clip."""
+    from vmbench.instance.layout import find_pred_clip, list_gt_clip, list_pred_clip
+
+    try:
+        _, stems, gt_frames = list_gt_clip(clip)
+        folder = find_pred_clip(pred, clip.dataset, clip.clip)
+        pred_names, pred_frames = list_pred_clip(folder, stems)
+        if not pred_names:
+            return None, [f"{folder}: no predicted instances (every ground-truth instance scores against 0)"], 0
+        stats = _ClipStats()
+        for t in range(len(stems)):
+            g = gt_frames.frame(t)
+            p = pred_frames.expect(g.shape[1:]).frame(t)
+            stats.add(_to_u8(p), _to_u8(g) if p.shape == g.shape else None)
+    except InputError as exc:
+        return str(exc), [], 0
+    notes = [n for n in (_order_note(folder, stems), stats.note(str(folder))) if n]
+    return None, notes, len(stems)
 
 
 def _to_u8(alpha: np.ndarray) -> np.ndarray:

@@ -179,13 +179,13 @@ NAN_NOTE = ("{metric}: {count} frame(s) have an empty region, where {reference} 
             "(its mean would print NaN); they are null in the frame rows and left out of the means")
 
 
-def tcvom_dropped_clip(datasets: list[str], clips: list[str]) -> int:
+def tcvom_dropped_clip(datasets: list[str], clips: list[str]) -> int | None:
     """Index of the clip TCVOM's ``calc_metric.py`` leaves out of its average: the last video in
-    sorted path order (its loop appends a video only when the next one starts). Needs 2+ clips."""
+    sorted path order (its loop appends a video only when the next one starts). None for a one-clip
+    set: the script would then average no video and divide by zero; vmbench keeps that clip."""
     keys = [f"{d}/{c}" if d else c for d, c in zip(datasets, clips)]
     if len(keys) < 2:
-        raise InputError("protocol tcvom: TCVOM's calc_metric.py leaves the last video out of its average, so a "
-                         "one-clip set has no TCVOM figure (the script divides by zero); score 2+ clips")
+        return None
     return max(range(len(keys)), key=lambda k: keys[k])
 
 
@@ -342,7 +342,8 @@ class ClipScorer:
             out["dtSSD"] = float(np.sqrt(_region.masked_dt_sum(pred, gt, prev[0], prev[1], prev_mask, eight_bit)))
         if {"MESSDdt", "MESSDdt_fix"} & set(wanted):
             if flow is None:
-                raise InputError("tcvom's MESSDdt needs the flow between consecutive frames (--flow)")
+                raise InputError("tcvom's MESSDdt needs the flow between consecutive frames (--flow DIR, or "
+                                 "VM108's DATA/flow_png/<video>/ with --dataset vm108); leave MESSDdt out with --metrics")
             flow_xy, valid = flow
             fix, org, _ = _temporal.tcvom_messddt(prev[0], prev[1], pred, gt, flow_xy, valid, prev_mask, eight_bit)
             out["MESSDdt"], out["MESSDdt_fix"] = org, fix
@@ -354,9 +355,8 @@ class ClipScorer:
         out: dict[str, float] = {}
         whole = np.zeros(labels.shape, dtype=np.uint8)
         s_abs, s_sq, count = _region.label_sums(pred, gt, labels, 3, eight_bit)
-        a_abs, a_sq, a_count = _region.label_sums(pred, gt, whole, 1, eight_bit)
         sums = [(prefix, s_abs[k], s_sq[k], count[k]) for k, prefix in enumerate(("fg_", "tran_", "bg_"))]
-        sums.insert(0, ("", a_abs[0], a_sq[0], a_count[0]))
+        sums.insert(0, ("", s_abs.sum(), s_sq.sum(), count.sum()))  # the three regions cover the frame
         for prefix, sa, sq, n in sums:
             out[prefix + "SAD"] = sa
             out[prefix + "MAD"] = sa / n * 1e3 if n else 0.0

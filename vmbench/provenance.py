@@ -96,7 +96,7 @@ def run_record_path(result_json: Path) -> Path:
     return p.with_name(p.stem + ".run.json") if p.suffix == ".json" else p.with_name(p.name + ".run.json")
 
 
-def write_run_record(result_json: Path, record: dict) -> Path:
+def write_run_record(result_json: Path, record: dict, *, overwrite: bool = True) -> Path:
     """Write `record` as RESULT.run.json beside RESULT.json; returns the path written."""
     path = run_record_path(result_json)
     try:
@@ -105,7 +105,7 @@ def write_run_record(result_json: Path, record: dict) -> Path:
         raise InputError(f"{path}: run record is not JSON-serialisable ({exc})") from None
     from vmbench.outputs import atomic_write_text
 
-    atomic_write_text(path, text + "\n")
+    atomic_write_text(path, text + "\n", overwrite=overwrite)
     return path
 
 

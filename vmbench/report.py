@@ -19,14 +19,16 @@ def _fmt(value) -> str:
 
 
 def format_table(result, *, max_clips: int = 200) -> str:
-    """Per-clip rows, then the dataset summary, then the protocol and the units of each column."""
+    """The notes (before any number: each says what was converted or differs from the reference),
+    then per-clip rows, the dataset summary, the protocol and the units of each column."""
     proto = PROTOCOLS.get(result.protocol)
     metrics = list(result.metrics)
     clips = result.clip_rows
     headers = ["dataset", "clip", "frames", *metrics]
     rows = [[r["dataset"] or "-", r["clip"], r["frames"], *[_fmt(float(r[m])) for m in metrics]]
             for r in clips[:max_clips]]
-    lines = [tabulate(rows, headers=headers, tablefmt="simple")]
+    lines = [f"note: {note}" for note in result.notes]
+    lines.append(tabulate(rows, headers=headers, tablefmt="simple"))
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --csv / --json)")
     total_frames = int(sum(r["frames"] for r in clips))
@@ -44,8 +46,6 @@ def format_table(result, *, max_clips: int = 200) -> str:
         for m in metrics:
             row = lookup(proto.name, m)  # the one metrics table
             lines.append(f"  {m:8s} {row.meaning}" if row else f"  {m:8s} (not in vmbench's metrics table)")
-    for note in result.notes:
-        lines.append(f"note: {note}")
     return "\n".join(lines)
 
 
@@ -65,15 +65,16 @@ def check_writable(path: Path, *, overwrite: bool, inputs=(), folder: bool = Fal
         check_file_target(run_record_path(path), inputs=inputs, overwrite=overwrite, option=f"{option} (run record)")
 
 
-def write_json(result, path: Path) -> None:
-    """The result JSON, written atomically (temp file renamed over `path`)."""
+def write_json(result, path: Path, *, overwrite: bool = True) -> None:
+    """The result JSON, written atomically (temp file renamed over `path`; `overwrite=False`
+    refuses a file another run wrote there since the check)."""
     from vmbench.outputs import atomic_write_text
 
     data = result if isinstance(result, dict) else result.to_dict()
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n", overwrite=overwrite)
 
 
-def write_csv(result, folder: Path) -> list[Path]:
+def write_csv(result, folder: Path, *, overwrite: bool = True) -> list[Path]:
     """summary.csv (metric,value), clips.csv and frames.csv in `folder`."""
     import pandas as pd
 
@@ -86,7 +87,7 @@ def write_csv(result, folder: Path) -> list[Path]:
     summary = pd.DataFrame({"protocol": data["protocol"], "metric": list(data["summary"]), "value": list(data["summary"].values())})
     for name, frame in (("summary", summary), ("clips", pd.DataFrame(data["clips"])), ("frames", pd.DataFrame(data["frames"]))):
         out = folder / f"{name}.csv"
-        with atomic_path(out) as tmp:
+        with atomic_path(out, overwrite=overwrite) as tmp:
             frame.to_csv(tmp, index=False)
         written.append(out)
     return written

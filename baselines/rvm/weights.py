@@ -217,7 +217,7 @@ def load_rvm(
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # unpickling errors have many types; all mean "not a usable .pth"
-        raise InputError(f"{path}: cannot be read as a PyTorch state dict ({type(exc).__name__}: {exc})") from exc
+        raise InputError(f"{path}: cannot be read as a PyTorch state dict ({type(exc).__name__}: {_reason(exc)})") from exc
     if not isinstance(sd, Mapping) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise InputError(f"{path}: is not a state dict (a mapping of parameter names to tensors)")
 
@@ -233,6 +233,16 @@ def load_rvm(
         raise InputError(f"{path}: holds RVM {found} weights but variant {variant!r} was requested")
 
     return _strict(path, variant, sd).to(device).eval()
+
+
+def _reason(exc: BaseException) -> str:
+    """One line of a torch.load error: the unpickler's own reason when torch wraps it in several
+    paragraphs of advice (which suggests weights_only=False, which vmbench never does), else its first line."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    for i, ln in enumerate(lines[:-1]):
+        if ln.endswith("WeightsUnpickler error:"):
+            return lines[i + 1]
+    return lines[0] if lines else "no details"
 
 
 def _strict(path: Path, variant: str, sd: Mapping[str, torch.Tensor]) -> MattingNetwork:

@@ -3,7 +3,6 @@ pass, each with the file it is about, and the exit code says whether eval would 
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 

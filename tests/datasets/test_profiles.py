@@ -4,6 +4,7 @@ of each profile's layout (expected numbers computed here from the definitions, n
 import json
 import re
 
+import cv2
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ from vmbench.protocols import PROTOCOLS
 
 REQUIRED = ("videomatte-lr", "videomatte-hr", "youtubematte-lr", "youtubematte-hr", "crgnn", "vm108",
             "vhim60", "vim50", "davis", "vrm10k")
-INSTANCE_PROTOCOLS = {"rvm", "rvm-hr", "dim", "maggie"}
+INSTANCE_PROTOCOLS = {"rvm", "rvm-hr", "dim", "maggie", "davis"}  # the instance task's own
 
 
 def f32(u8):
@@ -45,10 +46,7 @@ def test_every_required_profile_is_complete(name):
     assert p.task in ("plain", "instance", "referring")
     assert p.layout and p.pred_layout and p.download and p.sources and p.gt_ext
     assert all(s for s in p.sources)
-    if p.task == "plain" and p.protocol not in PROTOCOLS:
-        pytest.skip(f"protocol {p.protocol!r} of {name} is the protocols engineer's and has not landed yet")
-    if p.task != "plain" and p.protocol not in INSTANCE_PROTOCOLS:
-        pytest.skip(f"protocol {p.protocol!r} of {name} (J&F with the DAVIS rule) has not landed yet")
+    assert p.protocol in (PROTOCOLS if p.task == "plain" else {*PROTOCOLS, *INSTANCE_PROTOCOLS}), p.protocol
 
 
 def test_facts_the_papers_fix():
@@ -177,12 +175,23 @@ def test_crgnn_replica_sparse_ground_truth(tmp_path, capsys):
 
 
 def test_crgnn_default_protocol(tmp_path, capsys):
-    replicas.crgnn_tree(tmp_path, videos=("v",), annotated=2)
     if "crgnn" not in PROTOCOLS:
         pytest.skip("protocol 'crgnn' (protocols engineer) has not landed yet; until then --dataset crgnn "
                     "refuses with one line (tests/hostile/test_datasets.py)")
-    assert run_eval("--dataset", "crgnn", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt" / "alpha") == 0
+    pairs = replicas.crgnn_tree(tmp_path, videos=("v one", "v two"), annotated=3)
+    out = tmp_path / "r.json"
+    assert run_eval("--dataset", "crgnn", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt" / "alpha",
+                    "--json", out) == 0
     assert "protocol crgnn" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    expected = _crgnn_expected(pairs)
+    seen = {}
+    for row in data["frames"]:
+        k = seen[row["clip"]] = seen.get(row["clip"], -1) + 1
+        for m, v in expected[(row["clip"], k)].items():
+            assert row[m] == pytest.approx(v, rel=1e-6, abs=1e-12), m
+    for m in ("MAD", "MSE", "Grad", "dtSSD"):  # equal lengths: RVM's sheet = mean over annotated frames
+        assert data["summary"][m] == pytest.approx(np.mean([v[m] for v in expected.values()]), rel=1e-6)
 
 
 def test_crgnn_stems_that_pair_directly(tmp_path):
@@ -284,14 +293,41 @@ def test_vm108_trimaps_reach_a_trimap_protocol(tmp_path):
         assert row["SAD"] == pytest.approx(np.abs(f32(p)[m].astype(np.float64) - f32(g)[m]).sum() / 1e3, rel=1e-6)
 
 
+def _tcvom_expected(rows_by_video):
+    """calc_metric.py from its definitions: per frame over m = 0 < tri < 255, mSAD mean |a-g|, MSE mean
+    (a-g)^2, SSDA sqrt(sum (a-g)^2), dtSSD sqrt(sum ((a-a')-(g-g'))^2) with the NEXT frame a', g'
+    (0 on a video's last frame); per-video means; the dataset figure averages the videos but the
+    last one in sorted order (the script never appends it)."""
+    per_video = {}
+    for video in sorted(rows_by_video):
+        rows = rows_by_video[video]
+        vals = []
+        for t, (p8, g8, tri) in enumerate(rows):
+            a, g = p8.astype(np.float64) / 255, g8.astype(np.float64) / 255
+            m = (tri > 0) & (tri < 255)
+            d = a[m] - g[m]
+            dt = 0.0
+            if t + 1 < len(rows):
+                ha, hg = rows[t + 1][0].astype(np.float64) / 255, rows[t + 1][1].astype(np.float64) / 255
+                dt = float(np.sqrt(np.sum(((a - ha) - (g - hg))[m] ** 2)))
+            vals.append({"mSAD": np.abs(d).mean(), "MSE": (d ** 2).mean(), "SSDA": np.sqrt((d ** 2).sum()), "dtSSD": dt})
+        per_video[video] = {k: np.mean([v[k] for v in vals]) for k in vals[0]}
+    kept = sorted(per_video)[:-1]
+    return {k: np.mean([per_video[v][k] for v in kept]) for k in ("mSAD", "MSE", "SSDA", "dtSSD")}
+
+
 def test_vm108_default_protocol(tmp_path, capsys):
-    replicas.vm108_tree(tmp_path, videos=("v",), train=())
     if "tcvom" not in PROTOCOLS:
         pytest.skip("protocol 'tcvom' (protocols engineer) has not landed yet; until then --dataset vm108 "
                     "refuses with one line unless --protocol is given")
+    rows = replicas.vm108_tree(tmp_path, videos=("a", "b", "c"), train=(), frames=3)
+    out = tmp_path / "r.json"
     assert run_eval("--dataset", "vm108", "--metrics", "mSAD,MSE,SSDA,dtSSD", "--pred", tmp_path / "pred",
-                    "--gt", tmp_path / "data") == 0
+                    "--gt", tmp_path / "data", "--json", out) == 0
     assert "protocol tcvom" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    for m, v in _tcvom_expected(rows).items():
+        assert data["summary"][m] == pytest.approx(v, rel=1e-5), m
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
@@ -302,3 +338,29 @@ def test_datasets_shows_every_profile(capsys, name):
     assert p.title in out and p.download in out and all(s in out for s in p.sources)
     if p.unsupported:
         assert re.search(r"^eval --dataset +not available: ", out, re.M)
+
+
+def test_per_split_pools_as_rvm_sheet_with_unequal_clips(tmp_path):
+    """Each split's figure is what evaluate_hr.py's sheet gives on that split alone: the mean over
+    the first clip's frame indices (sorted order) of the mean over the clips that have that index."""
+    rng = np.random.default_rng(7)
+    lengths = {"videomatte_motion": {"0000": 3, "0001": 5}, "videomatte_static": {"0000": 4, "0001": 2}}
+    mads = {}
+    for split, clips in lengths.items():
+        for clip, n in clips.items():
+            for t in range(n):
+                g = rng.integers(0, 256, (6, 9), dtype=np.uint8)
+                p = rng.integers(0, 256, (6, 9), dtype=np.uint8)
+                replicas.write(tmp_path / "gt" / split / clip / "pha" / f"{t:04d}.jpg", g)
+                replicas.write(tmp_path / "pred" / split / clip / "pha" / f"{t:04d}.png", p)
+                g_read = cv2.imread(str(tmp_path / "gt" / split / clip / "pha" / f"{t:04d}.jpg"), 0)
+                mads.setdefault(split, {}).setdefault(clip, []).append(ref.mad(f32(p), f32(g_read)))
+    out = tmp_path / "r.json"
+    assert run_eval("--dataset", "videomatte-hr", "--metrics", "MAD", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt",
+                    "--json", out, "--quiet") == 0
+    splits = json.loads(out.read_text())["splits"]
+    for split, clips in mads.items():
+        first = clips["0000"]  # the first clip in sorted order fixes the indices
+        per_index = [np.mean([v[k] for v in clips.values() if len(v) > k]) for k in range(len(first))]
+        assert splits[split]["summary"]["MAD"] == pytest.approx(np.mean(per_index), rel=1e-9)
+        assert splits[split]["frames"] == sum(len(v) for v in clips.values())

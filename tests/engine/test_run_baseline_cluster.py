@@ -38,6 +38,7 @@ def bench(tmp_path_factory):
             _png(root / "plain" / "ds" / c / "com" / f"{t:04d}.png", rng.integers(0, 256, (8, 16, 3), dtype=np.uint8))
             _png(root / "plain" / "ds" / c / "guidance" / "mask_down8" / f"{t:04d}.png",
                  (rng.random((8, 16)) > 0.5).astype(np.uint8) * 255)
+            _png(root / "plain" / "ds" / c / "pha" / f"{t:04d}.png", rng.integers(0, 256, (8, 16), dtype=np.uint8))
     return root
 
 
@@ -91,7 +92,7 @@ def test_folder_without_record_is_never_replaced(bench, tmp_path):
 
 
 def test_output_inside_the_input_refused(bench):
-    with pytest.raises(InputError, match="vmbench never writes into its inputs"):
+    with pytest.raises(InputError, match="is inside the input .*vmbench never writes into"):
         run_adapter(create_adapter("mask-as-matte"), bench, bench / "plain" / "preds", device="cpu")
 
 
@@ -211,3 +212,20 @@ def test_lost_worker_mid_clip(bench, tmp_path, scheduler):
         assert _files(out) == _files(local) and not (out / "ds" / ".c1.partial").exists()
     finally:
         _stop(procs)
+
+
+def test_suite_shards_then_a_plain_suite_run_scores(bench, tmp_path, capsys):
+    from vmbench.suite import run_suite
+
+    out = tmp_path / "suite"
+    assert run_suite(bench, out, methods=["mask-as-matte"], shard=(1, 2), log=lambda *_: None) == []
+    assert run_suite(bench, out, methods=["mask-as-matte"], shard=(2, 2), log=lambda *_: None) == []
+    assert not (out / "results").exists()
+    results = run_suite(bench, out, methods=["mask-as-matte"], log=lambda *_: None)
+    record = json.loads((out / "predictions" / "mask-as-matte" / "run.json").read_text())
+    assert record["skipped"] == 5 and results == [out / "results" / "mask-as-matte.json"]
+    one_go = run_suite(bench, tmp_path / "one", methods=["mask-as-matte"], log=lambda *_: None)
+    assert json.loads(results[0].read_text()) == json.loads(one_go[0].read_text())
+    assert main(["suite", "--data", str(bench), "--out", str(tmp_path / "x"), "--shard", "1/2",
+                 "--leaderboard", str(tmp_path / "lb")]) == 2
+    assert "--leaderboard needs every clip scored" in capsys.readouterr().err

@@ -177,6 +177,9 @@ def test_sixteen_bit_and_rgb_are_read_as_the_reference_and_reported(tmp_path, ca
     assert run_cli("--pred", tmp_path / "pred", "--gt", tmp_path / "gt") == 0
     out = capsys.readouterr().out
     assert "16-bit, reduced to 8 bits" in out and "RGB, read as luma" in out
+    lines = out.splitlines()
+    first_number = next(i for i, line in enumerate(lines) if line.startswith(("dataset", "summary")))
+    assert all(i < first_number for i, line in enumerate(lines) if line.startswith("note: "))  # notes before any number
     res = evaluate(tmp_path / "pred", tmp_path / "gt")
     assert res.summary["MAD"] == 0.0
 

@@ -124,11 +124,11 @@ def test_vm108_check_collects_every_video_problem(tmp_path, capsys):
     assert out[-1].startswith("check: 1 of 3 clips paired, 3 frames read; 3 error(s)")
 
 
-def test_default_protocol_not_landed_refuses(tmp_path, capsys):
-    from vmbench.protocols import PROTOCOLS
+def test_default_protocol_missing_refuses(tmp_path, capsys, monkeypatch):
+    """A profile whose protocol this vmbench lacks (simulated: crgnn taken out) refuses in one line."""
+    import vmbench.protocols as protocols
 
-    if "crgnn" in PROTOCOLS:
-        pytest.skip("protocol crgnn has landed (tests/datasets/test_profiles.py scores with it)")
+    monkeypatch.setattr(protocols, "PROTOCOLS", {k: v for k, v in protocols.PROTOCOLS.items() if k != "crgnn"})
     frames(tmp_path / "gt" / "v", 2, fmt="frame{:05d}.png")
     frames(tmp_path / "pred" / "v" / "pha", 11)
     msg = one_error(capsys, ["eval", "--dataset", "crgnn", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt")])
@@ -284,3 +284,40 @@ def test_vm108_trimap_option_refused(tmp_path, capsys):
     argv[argv.index("rvm-hr")] = "dim"
     msg = one_error(capsys, [*argv, "--trimap", str(tmp_path / "pred")])
     assert msg.startswith("--trimap: this dataset's pairing finds its trimaps itself")
+
+
+def _flows(data, videos, frames=3, size=(12, 20), folder="flow_png"):
+    flow = np.zeros((*size, 3), np.uint16)
+    flow[..., 2] = 1  # zero motion, every pixel valid
+    for v in videos:
+        for t in range(frames - 1):
+            write(data / folder / v / f"flow_{t:05d}_{t + 1:05d}.png", flow)
+
+
+def test_vm108_messddt_without_flow_names_the_video(tmp_path, capsys):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, videos=("a", "b"), train=())
+    _flows(tmp_path / "data", ["a"])  # b has none
+    msg = one_error(capsys, ["eval", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "data")])
+    assert msg.startswith(f"{tmp_path / 'data'}: no optical flow for video 'b' (1 of 2), which MESSDdt")
+
+
+@pytest.mark.parametrize("folder", ["flow_png", "flow_png_val"])  # as TCVOM's README says to rename it, or not
+def test_vm108_flow_found_in_the_dataset(tmp_path, capsys, folder):
+    from tests.datasets.replicas import vm108_tree
+
+    vm108_tree(tmp_path, videos=("a", "b"), train=())
+    _flows(tmp_path / "data", ["a", "b"], folder=folder)
+    out = tmp_path / "r.json"
+    assert main(["eval", "--no-progress", "--dataset", "vm108", "--pred", str(tmp_path / "pred"), "--gt",
+                 str(tmp_path / "data"), "--json", str(out), "--quiet"]) == 0
+    summary = json.loads(out.read_text())["summary"]
+    assert {"MESSDdt", "MESSDdt_fix"} <= set(summary) and all(np.isfinite(v) for v in summary.values())
+
+
+def test_vm108_missing_flow_folder_option(tmp_path, capsys):
+    argv = _vm108(tmp_path, videos=("a", "b"), train=())
+    argv[argv.index("rvm-hr")] = "tcvom"
+    msg = one_error(capsys, [*argv, "--flow", str(tmp_path / "nope")])
+    assert msg == f"{tmp_path / 'nope'}: flow folder does not exist"

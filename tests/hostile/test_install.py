@@ -180,3 +180,24 @@ def test_scoring_modules_import_without_torch():
                "baselines.oavm.adapter", "baselines.rvm.adapter"]
     proc = run_hidden("import importlib\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + "print('OK')")
     assert proc.stdout.strip() == "OK", proc.stderr
+
+
+def test_demo_says_what_it_leaves_out_and_why(monkeypatch):
+    import vmbench.extras as extras
+    from vmbench.commands.demo import demo_methods
+
+    monkeypatch.setattr(extras, "has_module", lambda name: name != "torch")
+    chosen, skipped = demo_methods()
+    assert "oavm" not in chosen and not {"trimap-cf", "trimap-knn"} & set(chosen)
+    assert {"mask-as-matte", "ffm-propagate", "caption-color-prior", "none-background-diff"} <= set(chosen)
+    assert any(s.startswith("oavm (needs torch: pip install 'vmbench[models]')") for s in skipped)
+    assert sum(s.startswith(("trimap-cf (", "trimap-knn (")) for s in skipped) == 2
+
+
+def test_demo_board_ranks_by_mad_and_prints_each_value_once():
+    from vmbench.commands.demo import _board
+
+    text = _board("trimap", [("b", "rvm", {"MAD": 2.5, "MSE": 1.0}), ("a", "rvm", {"MAD": 1.25, "MSE": 3.0})])
+    lines = text.splitlines()
+    assert lines[0] == "track trimap (protocol rvm), best MAD first"
+    assert lines[2].split() == ["a", "1.25", "3"] and lines[3].split() == ["b", "2.5", "1"]

@@ -67,10 +67,14 @@ def test_tcvom_without_flow_names_the_option(tmp_path, capsys):
     assert "--flow" in line and "--metrics mSAD,MSE,SSDA,dtSSD" in line
 
 
-def test_tcvom_one_clip_is_refused(tmp_path, capsys):
+def test_tcvom_one_clip_keeps_it_with_a_note(tmp_path, capsys):
     _tree(tmp_path, clips=("only",))
-    assert _eval(tmp_path, "--protocol", "tcvom", "--trimap", tmp_path / "tri", "--metrics", "mSAD") == 2
-    assert "one-clip set has no TCVOM figure" in _error(capsys)
+    out = tmp_path / "r.json"
+    assert _eval(tmp_path, "--protocol", "tcvom", "--trimap", tmp_path / "tri", "--metrics", "mSAD",
+                 "--json", out) == 0
+    assert "note: one clip: TCVOM's calc_metric.py leaves the last video out" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert data["summary"]["mSAD"] == pytest.approx(np.mean([r["mSAD"] for r in data["frames"]]))
 
 
 def test_tcvom_missing_flow_file(tmp_path, capsys):

@@ -229,7 +229,9 @@ def test_malformed_bundles(tmp_path, capsys, content, message):
 def test_pack_refuses_a_bundle_inside_the_predictions(packed, capsys):
     target = packed["pred"] / "b.zip"
     assert main(["pack", str(packed["res"]), "--out", str(target)]) == 2
-    assert "inside the predictions folder" in capsys.readouterr().err and not target.exists()
+    err = capsys.readouterr().err
+    assert f"--out {target}: is inside the input {packed['pred'].resolve()}; vmbench never writes into its inputs" in err
+    assert not target.exists()
 
 
 def test_pack_refuses_to_replace_a_file_without_overwrite(packed, capsys):
@@ -318,7 +320,9 @@ def test_site_refuses_a_folder_inside_the_predictions(tmp_path, capsys):
     pred.mkdir()
     f = _result(tmp_path / "a.json", "a", [1.0], run={"pred": str(pred)})
     assert main(["leaderboard", str(f), "--site", str(pred / "site"), "--no-plots"]) == 2
-    assert "inside the pred folder" in capsys.readouterr().err and not (pred / "site").exists()
+    err = capsys.readouterr().err
+    assert f"--site {pred / 'site'}: is inside the input {pred.resolve()}; vmbench never writes into its inputs" in err
+    assert not (pred / "site").exists()
 
 
 def test_site_refuses_a_foreign_index(tmp_path, capsys):
@@ -350,7 +354,7 @@ def test_latex_target_that_is_a_file_without_tex_suffix(tmp_path, capsys):
     target = tmp_path / "tables"
     target.write_text("x")
     assert main(["leaderboard", str(f), "--latex", str(target)]) == 2
-    assert "exists and is not a folder" in capsys.readouterr().err and target.read_text() == "x"
+    assert f"--latex {target}: is a file; give a folder" in capsys.readouterr().err and target.read_text() == "x"
 
 
 def test_latex_never_ranks_an_unknown_metric_or_an_out_of_range_value(tmp_path):
@@ -381,3 +385,17 @@ def test_site_shows_a_not_comparable_row_unranked(tmp_path):
     assert "not comparable with" in row_c and "lead" not in row_c
     row_a = re.search(r'<tr class="measured" data-method="a">(.*?)</tr>', page).group(1)
     assert 'data-v="1.0">1</td>' in row_a and "num lead" in row_a  # a leads: c is out of the ranking
+
+
+def test_pack_refuses_a_bundle_inside_the_benchmark_root(packed, capsys):
+    target = packed["gt"] / "d" / "b.zip"  # inside the ground truth (its manifest marks the root)
+    assert main(["pack", str(packed["res"]), "--out", str(target), "--gt", str(packed["gt"] / "d")]) == 2
+    assert "vmbench never writes into its inputs" in capsys.readouterr().err and not target.exists()
+
+
+def test_latex_refuses_a_file_inside_the_predictions(tmp_path, capsys):
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    f = _result(tmp_path / "a.json", "a", [1.0], run={"pred": str(pred)})
+    assert main(["leaderboard", str(f), "--latex", str(pred / "t.tex")]) == 2
+    assert "vmbench never writes into its inputs" in capsys.readouterr().err and not (pred / "t.tex").exists()

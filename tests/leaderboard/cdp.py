@@ -120,7 +120,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     page, out = Path(argv[0]).resolve(), Path(argv[1])
-    with Browser(page.as_uri(), width=1280, height=1000) as b:
+    with Browser(page.as_uri(), width=1500, height=1000) as b:
         b.wait_for("document.documentElement.getAttribute('data-sortable-ready') !== null")
         b.screenshot(out)
     print(f"wrote {out}")

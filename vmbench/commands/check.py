@@ -62,7 +62,7 @@ def run(args) -> int:
     elif task == "referring":
         report = check_referring(args.pred, args.gt, args.expressions)
     else:
-        report = check_instance(args.pred, args.gt)
+        report = check_instance(args.pred, args.gt, workers=args.workers)
     if args.quick and task != "plain":
         report.note(f"--quick is for the plain task; the {task} tree was read in full")
     for note in profile_notes:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 # Left out of the demo, with the reason printed (`vmbench suite` runs every baseline).
 # pymatting compiles about 30 Numba kernels when first imported: about a minute on a fresh install.
-SLOW = {"trimap-cf": "pymatting; its closed-form solve alone takes about a minute",
-        "trimap-knn": "pymatting compiles ~30 kernels on first import, about a minute"}
+SLOW = {"trimap-cf": "pymatting: ~30 kernels to compile at first import, then a slow solve",
+        "trimap-knn": "pymatting: ~30 kernels to compile at first import, minutes on a fresh install"}
 BOARD_METRICS = ("MAD", "MSE", "Grad", "Conn", "dtSSD", "RefAcc")
 
 
@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                     "baseline.")
     p.add_argument("--out", type=Path, default=Path("vmbench-demo"), help="output folder (default ./vmbench-demo)")
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda")
-    p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs made with other settings")
+    p.add_argument("--overwrite", action="store_true", help="replace earlier demo outputs made with other settings; also write into an --out "
+                   "that holds files vmbench did not write (deleting none)")
     p.set_defaults(func=run)
 
 
@@ -69,14 +70,18 @@ def run(args) -> int:
     from vmbench.suite import run_method
     from vmbench.synth import ensure_dataset
 
+    from vmbench.outputs import check_folder_target, refuse_foreign_entries
+
+    check_folder_target(args.out, overwrite=True, option="--out")  # a file, or unwritable: before any work
+    refuse_foreign_entries(args.out, ("predictions", "results", "leaderboard"), overwrite=args.overwrite)
     start = time.perf_counter()
     _say("[1/4] embedded benchmark (tiny) ...")
     data = ensure_dataset("tiny")
     _say(f"      {data}  ({time.perf_counter() - start:.1f} s)")
     methods, skipped = demo_methods()
     _say(f"[2/4] {len(methods)} baselines: predict, then score (the first run compiles the kernels)")
-    if skipped:
-        _say(f"      left out: {'; '.join(skipped)}")
+    for line in skipped:
+        _say(f"      left out: {line}")
     results = []
     for i, name in enumerate(methods, 1):
         _say(f"      ({i}/{len(methods)}) {name} ...")

@@ -92,6 +92,37 @@ def _detect_task(args) -> str:
     return detect_task(args.gt, args.pred)
 
 
+#: options only one task reads, with their defaults: given on another task they would change nothing
+_INSTANCE_ONLY = {"vim_error": "MSE", "vim_weight": None, "vim_binarize": None, "vim_iou": 0.5, "vim_paper": False,
+                  "instance_match": "auto", "jf_frames": "davis"}
+
+
+def _refuse_other_task_options(args, task: str) -> None:
+    """One line, before any work, for an option the detected task ignores (a user who set it would
+    believe it changed the number)."""
+    from vmbench.errors import InputError
+
+    def given(name, default):
+        return getattr(args, name, default) != default
+
+    unused = []
+    if task == "plain":
+        unused = [n for n, d in _INSTANCE_ONLY.items() if given(n, d)] + (["expressions"] if given("expressions", None) else [])
+    else:
+        unused = ["flow"] if given("flow", None) else []
+        if task == "instance" and given("expressions", None):
+            unused.append("expressions")
+        if task == "referring" and given("instance_match", "auto"):  # expressions pair with their own ids
+            unused.append("instance_match")
+    if unused:
+        flag = "--" + unused[0].replace("_", "-")
+        users = {"flow": "the plain task's tcvom protocol", "expressions": "the referring task",
+                 "instance_match": "the instance task"}.get(unused[0], "the instance and referring tasks")
+        raise InputError(f"{flag} is only used by {users}; this is {'an' if task[0] in 'aeiou' else 'a'} {task} "
+                         f"evaluation (--gt {args.gt}), where it would change nothing: drop it "
+                         "(or give --task if the task was detected wrongly)")
+
+
 def score(args) -> tuple[str, dict, str]:
     """(task, result dict, terminal table) for parsed eval arguments; `vmbench verify` re-scores with it."""
     from vmbench.report import format_table
@@ -104,6 +135,7 @@ def score(args) -> tuple[str, dict, str]:
         for note in profile_notes:
             print(f"note: {note}")
     task = _detect_task(args)
+    _refuse_other_task_options(args, task)
     metrics = [m for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     progress = not args.no_progress and sys.stderr.isatty()
     if task == "plain":
@@ -169,11 +201,11 @@ def run(args) -> int:
             table += "\n" + format_splits(data["splits"])
     print(table)
     if args.json is not None:
-        write_json(data, args.json)
+        write_json(data, args.json, overwrite=args.overwrite)  # never replaces a file another run wrote meanwhile
         _write_run_record(args, task, data)
         print(f"wrote {args.json}")
     if args.csv is not None:
-        write_csv(data, args.csv)
+        write_csv(data, args.csv, overwrite=args.overwrite)
         print(f"wrote {args.csv}/summary.csv, clips.csv, frames.csv")
     return 0
 
@@ -188,4 +220,4 @@ def _write_run_record(args, task: str, data: dict) -> None:
         options["trimap"] = str(args.trimap)
     record = make_run_record(task=task, protocol=data["protocol"], pred=args.pred, gt=args.gt,
                              method=args.method, track=args.track, score_options=options)
-    write_run_record(args.json, record)
+    write_run_record(args.json, record, overwrite=args.overwrite)

@@ -16,7 +16,9 @@ def register(subparsers) -> None:
     p.add_argument("results", nargs="+", metavar="RESULT.json",
                    help="result files of one protocol, each with a dated RESULT.run.json beside it")
     p.add_argument("--metric", required=True, metavar="METRIC", help="summary metric to follow, e.g. MAD")
-    p.add_argument("--out", required=True, metavar="PLOT.png", help="PNG (an SVG is written beside it)")
+    p.add_argument("--out", required=True, metavar="PLOT.png",
+                   help="PNG (an SVG is written beside it); the name must end in .png or .svg")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing PLOT.png / PLOT.svg")
     p.set_defaults(func=_run)
 
 
@@ -49,10 +51,12 @@ def _run(args) -> int:
     if undated:
         raise InputError(f"no readable 'date' in the .run.json of {', '.join(undated)}")
     base = Path(args.out)
-    base = base.with_suffix("") if base.suffix.lower() in (".png", ".svg") else base
-    inputs = [p for r in results for p in (r.path, run_record_path(r.path))]
+    if base.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--out {args.out}: the plot is written as PNG and SVG; give a name ending in .png or .svg")
+    base = base.with_suffix("")
+    inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
     for target in (base.with_name(base.name + ".png"), base.with_name(base.name + ".svg")):
-        check_file_target(target, inputs=inputs, overwrite=True, option="--out")
+        check_file_target(target, inputs=inputs, overwrite=args.overwrite, option="--out")
     rows = sorted(results, key=lambda r: (r.method, parse_date(r.date)))
     row = lookup(protocols[0], args.metric)
     if row is None:
@@ -65,6 +69,6 @@ def _run(args) -> int:
     widths = [max(len(x) for x in col) for col in zip(head, *body)]
     for line in [head, ["-" * w for w in widths], *body]:
         print("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip())
-    written = plot_history(results, args.metric, args.out)
+    written = plot_history(results, args.metric, args.out, overwrite=args.overwrite)
     print("\nwrote " + ", ".join(str(p) for p in written))
     return 0

@@ -92,19 +92,28 @@ def _run(args) -> int:
 def _check_targets(args, results) -> None:
     """--out outside the inputs (result files, their run records, the pred/gt they name), of the
     right kind and writable, before any table is computed (vmbench.outputs)."""
-    from vmbench.outputs import check_folder_target
+    from pathlib import Path
+
+    from vmbench.outputs import check_file_target, check_folder_target
     from vmbench.provenance import run_record_path
 
     inputs = [p for r in results for p in (r.path, run_record_path(r.path), r.run.get("pred"), r.run.get("gt"))]
     if args.out:
         check_folder_target(args.out, inputs=inputs, overwrite=True, option="--out",
                             writes=("README.md", "results.csv", "tables", "plots"))
-    # --site and --latex: vmbench.leaderboard.site / latex check their own targets
+    if args.site:  # a foreign index.html is refused by write_site (it knows its own marker)
+        check_folder_target(args.site, inputs=inputs, overwrite=True, option="--site",
+                            writes=("index.html", "site.js", "plots"))
+    if args.latex:  # a foreign .tex is refused by write_latex
+        if Path(args.latex).suffix == ".tex":
+            check_file_target(args.latex, inputs=inputs, overwrite=True, option="--latex")
+        else:
+            check_folder_target(args.latex, inputs=inputs, overwrite=True, option="--latex")
 
 
 def _command(args) -> str:
     """The command line that reproduces this leaderboard (recorded in its README)."""
-    parts = ["vmbench", "leaderboard", *args.results]
+    parts = ["vmbench", "leaderboard", *(r for r in args.results if not str(r).endswith(".run.json"))]
     for flag, value in (("--out", args.out), ("--site", args.site), ("--latex", args.latex)):
         if value:
             parts += [flag, value]

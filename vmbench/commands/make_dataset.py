@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
     p.add_argument("--seed", type=SEED, default=0, help="random seed (default: 0)")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace a dataset previously written to --out")
+                   help="replace a dataset previously written to --out (and an existing --strip image)")
     p.add_argument("--workers", type=WORKERS, default=1, help="parallel processes (files are identical)")
     p.add_argument("--strip", metavar="FILE.png", default=None,
                    help="also render a frame strip (composite, instance alphas, guidance) of one clip")
@@ -56,7 +56,12 @@ def _run(args: argparse.Namespace) -> int:
 
     check_folder_target(Path(args.out), overwrite=True, option="--out")  # make_dataset keeps its own emptiness rule
     if args.strip:
-        check_file_target(Path(args.strip), overwrite=True, option="--strip")
+        from vmbench.io.frames import WRITE_EXTENSIONS
+
+        if Path(args.strip).suffix.lower() not in (*WRITE_EXTENSIONS, ".jpeg", ".tiff"):
+            raise InputError(f"--strip {args.strip}: not an image name (extension {Path(args.strip).suffix or '(none)'!r}; "
+                             f"use {', '.join(WRITE_EXTENSIONS)})")
+        check_file_target(Path(args.strip), overwrite=args.overwrite, option="--strip")
     start = time.perf_counter()
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = make_dataset(Path(args.out), preset=args.preset, seed=args.seed,

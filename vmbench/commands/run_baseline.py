@@ -39,7 +39,9 @@ def register(subparsers) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     p.add_argument("--guidance", default=None,
                    help="guidance kind for trimap/mask tracks, e.g. mask_down32, mask_poly, trimap")
-    p.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start over when --out holds a different run: removes only the clips its run record "
+                        "says vmbench wrote, never anything else")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address (tcp://host:port): one task per clip on its workers, which write "

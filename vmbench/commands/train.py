@@ -53,7 +53,10 @@ def register(subparsers) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from baselines.oavm.train import train
+    from vmbench.outputs import check_file_target
 
+    # train's own rule for an existing --out is --resume; here only: never inside the training data
+    check_file_target(args.out, inputs=[args.data], overwrite=True, option="--out")
     if args.synthetic:
         from baselines.oavm.data import synthetic_source
         from vmbench.synth import GENERATOR_VERSION

@@ -29,8 +29,10 @@ _PROFILES = (
         frames=100,
         clips=40,
         splits=("videomatte_motion", "videomatte_static"),
+        extras=(("first-frame masks", "VideoMatte_first_frame_seg_mask.zip, for mask-guided methods (MatAnyone2 "
+                                      "docs/EVAL.md; inference only)"),),
         download="https://robustvideomatting.blob.core.windows.net/eval/videomatte_512x288.tar (PNG 1.8G)",
-        sources=(_RVM,),
+        sources=(_RVM, _MATANYONE2),
         remarks="RVM's sheet pools motion and static clips into one figure, as the paper's table.",
     ),
     Profile(
@@ -47,8 +49,10 @@ _PROFILES = (
         clips=40,
         splits=("videomatte_motion", "videomatte_static"),
         per_split=True,
+        extras=(("first-frame masks", "VideoMatte_first_frame_seg_mask.zip, for mask-guided methods (MatAnyone2 "
+                                      "docs/EVAL.md; inference only)"),),
         download="https://robustvideomatting.blob.core.windows.net/eval/videomatte_1920x1080.tar (JPG 2.2G)",
-        sources=(_RVM, "arXiv 2108.11515 Table 7 (the static subset at 1920x1080, beside BGMv2)"),
+        sources=(_RVM, "arXiv 2108.11515 Table 7 (the static subset at 1920x1080, beside BGMv2)", _MATANYONE2),
         remarks="RVM's main table pools both subsets; its Table 7 reports the static subset alone (BGMv2 needs "
                 "a static background), so both are printed. RVM's evaluate_hr.py needs predictions under the ground truth's file names (.jpg); "
                 "vmbench pairs by stem, as MatAnyone's eval_hr.py does.",

@@ -30,7 +30,7 @@ __all__ = ["is_vm108_root", "vm108_videos", "pair_vm108", "PAIRING", "RgbaAlphaF
 GT_FOLDER = "FG_done"
 VAL_LIST = "val_videos.txt"
 FRAME_LIST = "frame_corr.json"
-FLOW_FOLDER = "flow_png"  # shipped as flow_png_val; TCVOM's README: rename it
+FLOW_FOLDERS = ("flow_png", "flow_png_val")  # shipped as flow_png_val; TCVOM's README says to rename it
 
 
 class FrameFiles(FrameSource):
@@ -102,17 +102,24 @@ def vm108_videos(root: Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-def pair_vm108(pred_root: Path, data_root: Path, *, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
+def pair_vm108(pred_root: Path, data_root: Path, *, problems: list[str] | None = None,
+               flow_root: Path | None = None) -> tuple[str, list[ClipPair]]:
     """Pair each validation video's ground truth with ``PRED/<video>/<frame>_pred.png`` and its
-    ``_tri.png`` trimap; `problems` collects instead of raising (``vmbench check``)."""
+    ``_tri.png`` trimap, and its optical flow where there is one (`flow_root`, else
+    ``DATA/flow_png`` or, not renamed, ``DATA/flow_png_val``); `problems` collects instead of
+    raising (``vmbench check``)."""
     pred_root, data_root = Path(pred_root), Path(data_root)
     if not pred_root.is_dir():
         raise InputError(f"{pred_root}: prediction folder does not exist")
+    if flow_root is not None and not Path(flow_root).is_dir():
+        raise InputError(f"{flow_root}: flow folder does not exist")
     videos = vm108_videos(data_root)
+    flows = Path(flow_root) if flow_root is not None else next(
+        (data_root / f for f in FLOW_FOLDERS if (data_root / f).is_dir()), None)
     pairs = []
     for video, stems in videos:
         try:
-            pairs.append(_pair_video(pred_root, data_root, video, stems))
+            pairs.append(_pair_video(pred_root, data_root, video, stems, flows))
         except InputError as exc:
             if problems is None:
                 raise
@@ -128,7 +135,7 @@ def pair_vm108(pred_root: Path, data_root: Path, *, problems: list[str] | None =
     return "vm108", pairs
 
 
-def _pair_video(pred_root: Path, data_root: Path, video: str, stems: list[str]) -> ClipPair:
+def _pair_video(pred_root: Path, data_root: Path, video: str, stems: list[str], flows: Path | None) -> ClipPair:
     folder = pred_root / video
     if not folder.is_dir():
         raise InputError(f"{folder}: missing prediction video (VM108 validation video {video!r})")
@@ -145,10 +152,9 @@ def _pair_video(pred_root: Path, data_root: Path, video: str, stems: list[str]) 
         raise InputError(f"{folder / extra[0]}: prediction frame not in {FRAME_LIST} ({len(extra)} extra)")
     pair = ClipPair("", video, list(stems), FrameFiles(folder, preds, stems),
                     RgbaAlphaFrames(data_root / GT_FOLDER / video, gts, stems), trimaps=FrameFiles(folder, tris, stems))
-    flow_dir = data_root / FLOW_FOLDER / video
-    if flow_dir.is_dir() and "flows" in getattr(ClipPair, "__dataclass_fields__", {}):
+    if flows is not None and (flows / video).is_dir():
         # flows[i]: frame i-1 to frame i, named as calc_metric.py's _flow_read(previous, current)
-        pair.flows = [None] + [flow_dir / f"flow_{a}_{b}.png" for a, b in zip(stems[:-1], stems[1:])]
+        pair.flows = [None] + [flows / video / f"flow_{a}_{b}.png" for a, b in zip(stems[:-1], stems[1:])]
     return pair
 
 
@@ -156,8 +162,9 @@ class _Pairing:
     """``--dataset vm108``'s pairing as `eval` and `check` call it: ``(pred, gt, problems=None)``,
     and how many clips the ground truth holds (for check's summary line)."""
 
-    def __call__(self, pred: Path, gt: Path, problems: list[str] | None = None) -> tuple[str, list[ClipPair]]:
-        return pair_vm108(pred, gt, problems=problems)
+    def __call__(self, pred: Path, gt: Path, problems: list[str] | None = None,
+                 flow_root: Path | None = None) -> tuple[str, list[ClipPair]]:
+        return pair_vm108(pred, gt, problems=problems, flow_root=flow_root)
 
     @staticmethod
     def clips(gt: Path) -> int:

@@ -138,13 +138,15 @@ def _fmt(v) -> str:
 
 
 def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = (), jf_rule: str = "davis") -> str:
-    """Terminal table of an instance / referring result: per-clip rows, then the summary."""
+    """Terminal table of an instance / referring result: the notes first (before any number), then
+    per-clip rows, the summary and the units."""
     clips = result["clips"]
     lead = ["dataset", "clip", "frames"]
     skip = set(lead)
     cols = [k for k in (clips[0] if clips else {}) if k not in skip]
     rows = [[c["dataset"], c["clip"], c["frames"], *[_fmt(c.get(k)) for k in cols]] for c in clips[:max_clips]]
-    lines = [tabulate(rows, headers=[*lead, *cols], tablefmt="simple")]
+    lines = [f"note: {n}" for n in notes]
+    lines.append(tabulate(rows, headers=[*lead, *cols], tablefmt="simple"))
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --json / --csv)")
     summary = result["summary"]
@@ -158,7 +160,6 @@ def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = (), 
         lines.append(f"J, F: davis2017-evaluation mean / recall / decay per sequence, then the mean over "
                      f"sequences; frame rule {jf_rule} ({kept})")
     lines += _units_block(result["protocol"], list(summary))
-    lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
 
 

@@ -8,8 +8,8 @@ again and scores each ground-truth sequence against its matched prediction with 
 (the previous frame is all it keeps, for dtSSD), DAVIS J/F per frame and VIM's dtSSD error per
 frame for the true-positive pairs.
 
-MaGGIe's protocol normalises Grad over a batch of frames and instances and is still scored on the
-clip held whole (`maggie_sequences`).
+MaGGIe's protocol scores calls of one or three frames (Grad normalised over each call's batch of
+instances and frames); `maggie_sequences` streams it call by call.
 """
 
 from __future__ import annotations
@@ -90,13 +90,61 @@ def score_pairs(gt_frame: Frames, pred_frame: Frames, partner: list[int | None],
     return values, errors
 
 
-def maggie_sequences(gt: np.ndarray, pred: np.ndarray, partner: list[int | None], metrics: tuple[str, ...]) -> list[dict]:
-    """MaGGIe's per-map values of each sequence, from the clip held whole (its Grad is batch-normalised)."""
-    from vmbench.instance.maggie import maggie_clip
+def maggie_sequences(gt_frame: Frames, pred_frame: Frames, partner: list[int | None], T: int,
+                     metrics: tuple[str, ...]) -> list[dict]:
+    """MaGGIe's per-map values of each sequence, streamed call by call (a window of at most five
+    frames per instance), by running `maggie_clip` itself on sub-clips whose own calls are the
+    clip's calls, so every value is the one `maggie_clip` gives on the clip held whole:
 
+    * per-map metrics and Grad (normalised over its call's batch): each call's frames, alone (a clip
+      of <= 3 frames is one call);
+    * temporal metrics of the last call (pairs from frame T-4): the sub-clip T-4..T-1 (its last call);
+    * dtSSD of a middle call k (pair k-1, k): the sub-clip k-1..k+3, whose call 1 is (k, [(k-1, k)]);
+      MESSDdt of that call: `messddt_call` on frames k-1, k.
+    """
+    from vmbench.instance.maggie import clamp_prediction, maggie_clip, maggie_windows, messddt_call
+
+    n = len(partner)
     if not metrics:
         return [{} for _ in partner]
-    zeros = np.zeros(gt.shape[1:], dtype=np.float32)
-    seq_pred = np.stack([pred[j] if j is not None else zeros for j in partner])
-    out = maggie_clip(seq_pred, gt, metrics=metrics)
-    return [{m: out[m][k] for m in metrics} for k in range(len(partner))]
+    out = {m: np.full((n, T), np.nan) for m in metrics}
+    temporal = tuple(m for m in metrics if m in ("dtSSD", "MESSDdt"))
+    per_map = tuple(m for m in metrics if m not in temporal)
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def frames(ts) -> tuple[np.ndarray, np.ndarray]:
+        """(pred, gt) float32 (n, len(ts), H, W) of the GT sequences and their partners."""
+        for t in ts:
+            if t not in cache:
+                g = gt_frame(t)
+                p = pred_frame(t)
+                zeros = np.zeros(g.shape[1:], dtype=np.float32)
+                cache[t] = (np.stack([p[j] if j is not None else zeros for j in partner]), g)
+        for t in [t for t in cache if t < min(ts) - 1]:  # keep a window of a few frames
+            del cache[t]
+        return (np.stack([cache[t][0] for t in ts], axis=1), np.stack([cache[t][1] for t in ts], axis=1))
+
+    for call, pairs in maggie_windows(T):
+        if per_map:
+            p, g = frames(call)
+            sub = maggie_clip(p, g, metrics=per_map)
+            for m in per_map:
+                out[m][:, call] = sub[m]
+        if not (temporal and pairs):
+            continue
+        last = call[-1]
+        if len(call) > 1:  # the last call: frames T-3..T-1, pairs from T-4
+            p, g = frames(range(T - 4, T))
+            sub = maggie_clip(p, g, metrics=temporal)
+            for m in temporal:
+                out[m][:, last] = sub[m][:, 3]
+            continue
+        if "dtSSD" in temporal:
+            p, g = frames(range(last - 1, last + 4))
+            out["dtSSD"][:, last] = maggie_clip(p, g, metrics=("dtSSD",))["dtSSD"][:, 1]
+        if "MESSDdt" in temporal:
+            p, g = frames([last - 1, last])
+            p = clamp_prediction(p)
+            for i in range(n):
+                out["MESSDdt"][i, last] = messddt_call(p[i], np.ascontiguousarray(g[i]), [(0, 1)])
+    return [{m: out[m][k] for m in metrics} for k in range(n)]

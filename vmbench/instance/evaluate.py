@@ -28,6 +28,7 @@ from vmbench.instance.layout import (
     list_gt_clip,
     list_pred_clip,
     load_expressions,
+    refuse_same_folder,
     _images,
 )
 from vmbench.instance.maggie import maggie_pool, resolve_maggie_metrics
@@ -147,10 +148,6 @@ class _Side:
             self._t = t
         return self._frame
 
-    def stack(self) -> np.ndarray:
-        """float32 (count, T, H, W): the whole clip in memory (the maggie protocol only)."""
-        return np.stack([self(t) for t in range(self.T)], axis=1) if self.T else np.zeros((self.count, 0, *self.shape), np.float32)
-
 
 def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_rule: str, pred_names, names):
     """Both passes over one clip: matching statistics, VIM, the partner of each GT sequence, its values."""
@@ -169,8 +166,7 @@ def _pass_clip(job: _Job, gt: _Side, pred: _Side, T: int, n: int, m: int, match_
         seqs, dt = score_pairs(gt, pred, partner, T, protocol="rvm", metrics=(), davis=job.davis,
                                davis_threshold=job.options.binarize, trimap_radius=job.trimap_radius,
                                dtssd_pairs=dt_pairs)
-        whole = maggie_sequences(gt.stack(), pred.stack(), partner, job.metrics)
-        for s, w in zip(seqs, whole):
+        for s, w in zip(seqs, maggie_sequences(gt, pred, partner, T, job.metrics)):
             s.update(w)
     else:
         seqs, dt = score_pairs(gt, pred, partner, T, protocol=job.protocol, metrics=job.metrics, davis=job.davis,
@@ -197,8 +193,21 @@ def _instance_job(job: _Job) -> dict:
     res = _clip_result(job, stems, labels, seqs, vim, extra={"instances": len(names), "predictions": len(pred_names)},
                        key="instance")
     res["near_ties"] = _tie_names(vim, names, pred_names, stems)
-    res["read_notes"] = gt_files.notes + pred_files.notes
+    res["read_notes"] = gt_files.notes + pred_files.notes + _unnamed_notes(folder, match, names, pred_names)
     return res
+
+
+def _unnamed_notes(folder: Path, match: str, names: list[str], pred_names: list[str]) -> list[str]:
+    """With matching by name, one note per clip whose GT instances lack a same-named prediction
+    (each is scored against an all-zero matte, as MaGGIe does), naming the predictions left over."""
+    if match != "name":
+        return []
+    lacking = [n for n in names if n not in set(pred_names)]
+    if not lacking:
+        return []
+    spare = [n for n in pred_names if n not in set(names)]
+    return [f"{folder}: GT instance(s) {', '.join(map(repr, lacking))} have no prediction of the same name and are "
+            f"scored against an all-zero matte (predictions left unmatched {', '.join(map(repr, spare)) or 'none'})"]
 
 
 def _tie_names(vim, gt_names, pred_names, stems) -> list[str]:
@@ -302,6 +311,7 @@ def evaluate_instance(pred_root, gt_root, *, protocol: str = "rvm", metrics=None
     plain, davis = resolve_metrics(protocol, metrics)
     davis_frames(np.zeros(0), jf_rule)  # validates the rule
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), Path(gt_root))
     jobs = [_Job(c.dataset, c.clip, c, Path(pred_root), protocol, plain, davis, options, match, trimap_radius,
                  jf_rule=jf_rule) for c in find_gt_clips(gt_root)]
     results = _run(jobs, _instance_job, workers, scheduler)
@@ -416,6 +426,7 @@ def evaluate_referring(pred_root, gt_root, *, expressions=None, protocol: str = 
     gt_root = Path(gt_root)
     plain, davis = resolve_metrics(protocol, metrics)
     options = _options(vim_options)
+    refuse_same_folder(Path(pred_root), gt_root)
     clips = find_gt_clips(gt_root)
     loaded: dict[Path, dict] = {}
     jobs = []

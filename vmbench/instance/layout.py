@@ -21,6 +21,7 @@ ties in the Hungarian step). Frames are paired by stem and must be identical acr
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ __all__ = [
     "find_gt_clips",
     "is_instance_root",
     "read_gt_clip",
+    "refuse_same_folder",
     "list_gt_clip",
     "list_pred_clip",
     "InstanceFrames",
@@ -88,6 +90,18 @@ def _is_vhim_split(split_dir: Path) -> bool:
         for frame in _dirs(video):
             return bool(_images(frame))
     return False
+
+
+def refuse_same_folder(pred_root: Path, gt_root: Path) -> None:
+    """InputError when --pred and --gt are one folder (also through a symlink): every error would
+    be zero, and the layout rules would otherwise report a misleading frame problem first."""
+    try:
+        same = os.path.samefile(pred_root, gt_root)
+    except OSError:  # one of them missing: the readers say which
+        return
+    if same:
+        raise InputError(f"{pred_root}: the prediction and ground-truth paths are the same folder; "
+                         "every error would be zero (pass your predictions to --pred)")
 
 
 def find_gt_clips(gt_root: Path) -> list[GtClip]:
@@ -187,11 +201,13 @@ def _check_frames(per_inst: dict[str, dict[str, Path]], folder_of, what: str) ->
             continue
         if set(frames) != ref:
             missing = sorted(ref - set(frames), key=natural_key)
-            extra = sorted(set(frames) - ref, key=natural_key)
-            detail = f"missing frame {missing[0]!r}" if missing else f"extra frame {extra[0]!r}"
-            raise InputError(
-                f"{folder_of(name)}: {len(frames)} frames but instance {ref_name!r} has {len(ref)} ({detail})"
-            )
+            if missing:  # this folder lacks a frame the first instance has
+                lacking, other, n_lacking, n_other = name, ref_name, len(frames), len(ref)
+            else:  # the first instance lacks a frame this folder has
+                missing = sorted(set(frames) - ref, key=natural_key)
+                lacking, other, n_lacking, n_other = ref_name, name, len(ref), len(frames)
+            raise InputError(f"{folder_of(lacking)}: {n_lacking} frames but instance {other!r} has {n_other} "
+                             f"(missing frame {missing[0]!r})")
     return sorted(ref or (), key=natural_key)
 
 
@@ -257,13 +273,14 @@ def list_pred_clip(folder: Path, stems: list[str]) -> tuple[list[str], "Instance
         per_inst = {n: {f: per_frame[f][n] for f in stems} for n in names}
     elif subdirs:
         per_inst = {d.name: _images(d) for d in subdirs}
-        got = _check_frames(per_inst, lambda n: folder / n, "predicted")
-        if set(got) != set(stems):
-            name = next(iter(per_inst))
-            missing = sorted(set(stems) - set(got), key=natural_key)
-            extra = sorted(set(got) - set(stems), key=natural_key)
-            detail = f"missing frame {missing[0]!r}" if missing else f"extra frame {extra[0]!r}"
-            raise InputError(f"{folder / name}: {len(got)} frames, the ground truth has {len(stems)} ({detail})")
+        for name, frames in per_inst.items():  # each instance folder against the ground truth's frames
+            if not frames:
+                raise InputError(f"{folder / name}: predicted instance folder has no frames")
+            if set(frames) != set(stems):
+                missing = sorted(set(stems) - set(frames), key=natural_key)
+                extra = sorted(set(frames) - set(stems), key=natural_key)
+                detail = f"missing frame {missing[0]!r}" if missing else f"extra frame {extra[0]!r}"
+                raise InputError(f"{folder / name}: {len(frames)} frames, the ground truth has {len(stems)} ({detail})")
     elif direct:
         got = set(direct)
         if got != set(stems):
@@ -297,6 +314,9 @@ class Expression:
 def load_expressions(path: Path) -> dict[str, list[Expression]]:
     """{clip: [Expression]} from a MeViS-schema meta_expressions.json (obj_id a list or one value)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # never opened: a FIFO would block forever
+        kind = "a folder" if path.is_dir() else "a FIFO, socket or device"
+        raise InputError(f"{path}: {kind}; the expressions file must be a regular JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

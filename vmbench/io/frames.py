@@ -53,17 +53,30 @@ def _as_u8(alpha: np.ndarray, path: Path) -> np.ndarray:
     return np.clip(np.rint(alpha.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
 
 
+def _imwrite(path: Path, image: np.ndarray) -> None:
+    """cv2.imwrite with its failures (an extension it has no writer for raises cv2.error) as one
+    InputError line naming the file, not a traceback."""
+    try:
+        written = cv2.imwrite(str(path), image)
+    except cv2.error:
+        written = False
+    if not written:
+        raise InputError(f"{path}: could not write image (extension {path.suffix or '(none)'!r}; "
+                         f"use {', '.join(WRITE_EXTENSIONS)})")
+
+
+WRITE_EXTENSIONS = (".png", ".jpg", ".tif", ".webp")  # what vmbench's OpenCV writes reliably
+
+
 def write_alpha(path: Path, alpha: np.ndarray) -> None:
     """Write an alpha (float in [0, 1], rounded to 8 bits; or uint8) as a gray PNG/JPEG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), _as_u8(alpha, path)):
-        raise InputError(f"{path}: could not write image")
+    _imwrite(path, _as_u8(alpha, path))
 
 
 def write_rgb(path: Path, rgb: np.ndarray) -> None:
     """Write a uint8 (H, W, 3) RGB frame."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(np.asarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2BGR)):
-        raise InputError(f"{path}: could not write image")
+    _imwrite(path, cv2.cvtColor(np.asarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2BGR))

@@ -37,6 +37,7 @@ from vmbench.sources import (
     Subset,
     natural_key,
     open_source,
+    not_a_file_kind,
 )
 
 __all__ = ["ClipPair", "clip_frames", "detect_layout", "pair_clips", "pair_sources", "pair_sparse", "resolve_dataset_root"]
@@ -85,7 +86,16 @@ def _subdirs(folder: Path) -> list[Path]:
 
 
 def _clip_files(folder: Path, stem: str) -> list[Path]:
-    return [folder / f"{stem}{ext}" for ext in CLIP_FILE_EXTENSIONS if (folder / f"{stem}{ext}").is_file()]
+    """The clip files `stem.<ext>` in `folder`; one that is there but not a regular file (a broken
+    link, a FIFO that would block the decoder, a device) is refused by name, never opened."""
+    found = []
+    for ext in CLIP_FILE_EXTENSIONS:
+        f = folder / f"{stem}{ext}"
+        if f.is_file():
+            found.append(f)
+        elif f.is_symlink() or (f.exists() and not f.is_dir()):
+            raise InputError(f"{f}: {not_a_file_kind(f)}; a video or stack must be a regular file")
+    return found
 
 
 def clip_frames(clip: Path, notes: list[str] | None = None) -> Path | None:
@@ -200,6 +210,20 @@ def _examples(names: list[str], k: int = 3) -> str:
     return shown + (f" ... ({len(names)} in all)" if len(names) > k else "")
 
 
+def _unicode_hint(wanted, found) -> str:
+    """A hint when names that were not found differ from names that were only by Unicode
+    normalisation (macOS writes NFD, most tools NFC): they print the same but do not pair."""
+    import unicodedata
+
+    nfc = {unicodedata.normalize("NFC", str(n)): str(n) for n in found}
+    for name in wanted:
+        other = nfc.get(unicodedata.normalize("NFC", str(name)))
+        if other is not None and other != str(name):
+            return (f" ({ascii(str(name))} and {ascii(other)} look alike but differ in Unicode normalisation, "
+                    "NFC vs NFD; rename one so the bytes match)")
+    return ""
+
+
 def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction") -> list[str]:
     """Check that `pred` has exactly the frames of `gt` (by stem; by position for a video or a
     stack) and return the frame ids in order; index i is then the same frame in both."""
@@ -221,7 +245,7 @@ def pair_sources(pred: FrameSource, gt: FrameSource, *, what: str = "prediction"
         raise InputError(
             f"{pred.path}: {len(missing)} of {len(gt)} {what} frames missing; the ground truth has "
             f"{_examples([Path(gt.name(gt.stems.index(s))).name for s in missing])}, the {what} has "
-            f"{_examples(theirs)}; {rule}"
+            f"{_examples(theirs)}; {rule}{_unicode_hint(missing, extra)}"
         )
     if extra:
         raise InputError(
@@ -406,12 +430,14 @@ def _check_clip_sets(pred_root: Path, gt_root: Path, layout: str, located: list,
         raise InputError(
             f"{pred_root}: matches no ground-truth clip of {gt_root} (layout {layout}; expected e.g. "
             f"{pred_clip}{'/pha' if layout == 'rvm-tree' else ''}/<frame>; found {_examples(sorted(found)) or 'nothing'})"
+            f"{_unicode_hint([Path(m[2]).relative_to(pred_root).parts[0] for m in missing], found)}"
         )
     if len(missing) > 1 and problems is None:
         rel, gt_clip, pred_clip = missing[0]
         raise InputError(
             f"{pred_clip}: missing prediction clip (ground truth {gt_clip}); {len(missing)} of {len(located)} "
             f"ground-truth clips have no prediction: {_examples([str(m[0]) for m in missing])}"
+            f"{_unicode_hint([Path(m[2]).name for m in missing], [p.name for d in {Path(m[2]).parent for m in missing} for p in _entries(d)])}"
         )
     for rel, gt_clip, pred_clip in missing:
         fail(f"{pred_clip}: missing prediction clip (ground truth {gt_clip})")

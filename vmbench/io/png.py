@@ -8,7 +8,8 @@ On 512x288 mattes this is about 4x faster than cv2.imdecode, the bytes being ide
 `read_gray8` returns None for anything else (other bit depths or colour types, interlacing, a
 tRNS, APNG or eXIf chunk, a bad CRC, a stream that does not inflate to the expected size, an unknown
 filter); the caller then decodes with OpenCV, which reads or rejects the file as the reference
-scripts' cv2.imread would.
+scripts' cv2.imread would. `bad_crc_refusal` names the one rejection vmbench states itself (a bad CRC
+on IHDR or IDAT), because libpng would print its own stderr line before vmbench's.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ try:  # libdeflate; stdlib zlib gives the same bytes, slower
 except ImportError:  # pragma: no cover - `deflate` is a declared dependency
     _inflate_sized = None
 
-__all__ = ["read_gray8"]
+__all__ = ["bad_crc_refusal", "read_gray8"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _DECLINE = {b"tRNS", b"PLTE", b"acTL", b"fcTL", b"fdAT", b"eXIf"}  # chunks OpenCV acts on (eXIf: it rotates): leave those files to it
@@ -125,3 +126,23 @@ def _unfilter(raw, out):
         else:
             return False
     return True
+
+
+def bad_crc_refusal(data) -> str | None:
+    """Why libpng (so cv2.imread) refuses this PNG outright, e.g. "CRC error in chunk 'IDAT'", when the
+    CRC of its IHDR or an IDAT chunk is wrong; None otherwise (a bad IEND CRC it ignores)."""
+    view = memoryview(data).cast("B")
+    if len(view) < 8 or view[:8] != _SIGNATURE:
+        return None
+    pos = 8
+    while pos + 12 <= len(view):
+        length, kind = struct.unpack_from(">I4s", view, pos)
+        if pos + 12 + length > len(view):
+            return None
+        (crc,) = struct.unpack_from(">I", view, pos + 8 + length)
+        if kind in (b"IHDR", b"IDAT") and zlib.crc32(view[pos + 4 : pos + 8 + length]) != crc:
+            return f"CRC error in chunk {kind.decode('latin-1')!r}"
+        if kind == b"IEND":
+            return None
+        pos += 12 + length
+    return None

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from vmbench.errors import InputError
+from vmbench.outputs import atomic_write_text
 from vmbench.leaderboard.table import Group, format_value
 from vmbench.metrics.table import higher_is_better, lookup
 
@@ -126,7 +127,7 @@ def write_latex(groups: list[Group], target: str | Path, *, force: bool = False)
             raise InputError(f"{target}: is a folder; give a .tex file or a folder without the .tex suffix")
         _check_target(target, force)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(head + "\n".join(group_latex(g) for g in groups), encoding="utf-8")
+        atomic_write_text(target, head + "\n".join(group_latex(g) for g in groups))
         return [target]
     if target.exists() and not target.is_dir():
         raise InputError(f"{target}: exists and is not a folder (name a .tex file to write one file)")
@@ -136,5 +137,5 @@ def write_latex(groups: list[Group], target: str | Path, *, force: bool = False)
         _check_target(p, force)
     target.mkdir(parents=True, exist_ok=True)
     for g, p in zip(groups, paths):
-        p.write_text(head + group_latex(g), encoding="utf-8")
+        atomic_write_text(p, head + group_latex(g))
     return paths

@@ -37,15 +37,16 @@ def _plt():
 FORMATS = ("png", "svg")
 
 
-def _save(fig, out_base: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """PNG and SVG (or `formats`); the SVG keeps its text as text (searchable, readable by screen readers)."""
+def _save(fig, out_base: Path, formats: tuple[str, ...] = FORMATS, *, overwrite: bool = True) -> list[Path]:
+    """PNG and SVG (or `formats`); the SVG keeps its text as text (searchable, readable by screen readers).
+    `overwrite=False` refuses a file that appeared since the command checked its targets."""
     import matplotlib
 
     out_base.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext in formats:
         p = out_base.with_name(out_base.name + f".{ext}")
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}), atomic_path(p) as tmp:
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vmbench"}), atomic_path(p, overwrite=overwrite) as tmp:
             fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)  # renamed whole onto p
         paths.append(p)
     _plt().close(fig)
@@ -214,7 +215,7 @@ def parse_date(text: str | None) -> datetime | None:
     return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo is not None else d
 
 
-def plot_history(results: list[RunResult], metric: str, out_path: str | Path) -> list[Path]:
+def plot_history(results: list[RunResult], metric: str, out_path: str | Path, *, overwrite: bool = True) -> list[Path]:
     """Metric of each run against its date (from the sidecar), one line per method.
 
     `out_path` ending in .png or .svg writes that file; the other format is written beside it.
@@ -240,4 +241,4 @@ def plot_history(results: list[RunResult], metric: str, out_path: str | Path) ->
     fig.autofmt_xdate()
     out = Path(out_path)
     base = out.with_suffix("") if out.suffix.lower() in (".png", ".svg") else out
-    return _save(fig, base)
+    return _save(fig, base, overwrite=overwrite)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vmbench.errors import InputError
+from vmbench.errors import InputError, not_a_file
 from vmbench.provenance import read_run_record, run_record_path
 
 __all__ = ["RESULT_KEYS", "RunResult", "sidecar_path", "load_result", "load_results", "drop_sidecars"]
@@ -115,7 +115,7 @@ def load_result(path: str | Path) -> RunResult:
     """Read RESULT.json and, when present, RESULT.run.json beside it."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: result file not found")
+        raise InputError(not_a_file(path, "result file"))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from vmbench.errors import InputError
+from vmbench.outputs import atomic_write_text
 from vmbench.leaderboard.table import LEADER_MARK, TIED_MARK, Group, Row, _cell_text, format_value
 from vmbench.metrics.table import higher_is_better, lookup
 
@@ -31,7 +32,7 @@ _CARD_SKIP = {k for k, _ in CARD_FIELDS} | {"pred", "gt"}
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;padding:0 1em;color:#1b1b1b}
-.scroll{overflow-x:auto}td.method{white-space:nowrap}
+.scroll{overflow-x:auto}td.method,td.date{white-space:nowrap}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bottom:1px solid #e3e3e3}
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
@@ -136,7 +137,7 @@ def _board(g: Group) -> str:
                 cells.append(f'<td class="num" data-v="" title="{_e(c.problem)}">{_e(_cell_text(c))}</td>')
         n = max((c.ci.n for c in r.cells.values() if c.ci is not None), default=0)
         cells.append(_num(float(n), str(n)) if r.kind == "measured" else '<td class="num" data-v=""></td>')
-        cells.append(f"<td>{_e(r.info('date')[:10])}</td>")
+        cells.append(f'<td class="date">{_e(r.info("date")[:10])}</td>')
         out.append(f'<tr class="{r.kind}" data-method="{_e(r.method)}">' + "".join(cells) + "</tr>")
     out += ["</tbody></table>"]
     return "\n".join(out)
@@ -212,30 +213,22 @@ def _card(g: Group, r: Row) -> str:
             f"{_e(g.protocol)})</small></h4><dl>{body}</dl></div>")
 
 
-def _check_out(out: Path, groups: list[Group], force: bool) -> None:
+def _check_out(out: Path, force: bool) -> None:
+    """The site's own rule: an index.html it did not write is never replaced. (`vmbench leaderboard`
+    checks beforehand, with vmbench.outputs, that the folder lies outside every input.)"""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
     index = out / "index.html"
     if index.is_file() and not force and MARKER not in index.read_text(encoding="utf-8", errors="replace"):
         raise InputError(f"{index}: exists and was not written by `vmbench leaderboard --site`; choose another "
                          "--site folder (or --force to overwrite)")
-    target = out.resolve()
-    for g in groups:
-        for r in g.measured:
-            for key in ("pred", "gt"):
-                src = r.result.run.get(key)
-                if src and Path(src).is_dir():
-                    src = Path(src).resolve()
-                    if target == src or src in target.parents:
-                        raise InputError(f"--site {out}: inside the {key} folder {src} of {r.result.path}; "
-                                         "choose a folder outside the inputs")
 
 
 def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbench leaderboard",
                command: str = "", plots: bool = True, strips: int = 3, force: bool = False) -> Path:
     """Write index.html, site.js and plots/<track>__<protocol>/ into `out_dir`; returns index.html."""
     out = Path(out_dir)
-    _check_out(out, groups, force)
+    _check_out(out, force)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_JS, out / "site.js")
     doc = ["<!DOCTYPE html>", MARKER, '<html lang="en"><head><meta charset="utf-8">',
@@ -269,5 +262,5 @@ def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbenc
         doc.append("</section>")
     doc += ['<script src="site.js"></script>', "</body></html>"]
     index = out / "index.html"
-    index.write_text("\n".join(doc) + "\n", encoding="utf-8")
+    atomic_write_text(index, "\n".join(doc) + "\n")
     return index

@@ -338,30 +338,38 @@ def _depth_pixels(k, h, w, n):
 
     One union-find pass over the pixels in decreasing k (row-major within a level) builds the
     components of {k >= i} for every i at once: after the pixels of level i are added, the sets are
-    exactly the components at threshold i, and a running (size, first pixel) maximum gives omega_i
-    (ties to the first pixel in row-major order). Root links are recorded with their level, so the
-    component of a pixel at threshold i is its ancestor over links made at levels >= i; a pixel's
-    membership bits in omega_1..omega_n then follow parent before child, in reverse link order.
+    exactly the components at threshold i, and a running (size, root) maximum gives omega_i. A
+    set's root is its smallest pixel index, i.e. its first pixel in row-major order, which is the
+    tie rule. Root links are recorded with their level, so the component of a pixel at threshold i
+    is its ancestor over links made at levels >= i; a parent has a smaller index than its child,
+    so one increasing sweep turns the roots' omega marks into every pixel's membership bits.
     """
     total = h * w
     parent = np.full(total, -1, dtype=np.int32)
     size = np.empty(total, dtype=np.int32)
-    first = np.empty(total, dtype=np.int32)
     link_to = np.full(total, -1, dtype=np.int32)
     link_level = np.zeros(total, dtype=np.uint8)
-    links = np.empty(total, dtype=np.int32)
-    n_links = 0
     marks = np.zeros(total, dtype=np.uint16)  # bit i: the pixel is omega_i's root at threshold i
+    count = np.zeros(n + 2, dtype=np.int64)  # the pixels of each level, in row-major order (counting sort)
+    for p in range(total):
+        count[k[p]] += 1
+    start = np.zeros(n + 2, dtype=np.int64)
+    for lv in range(n - 1, -1, -1):
+        start[lv] = start[lv + 1] + count[lv + 1]
+    order = np.empty(total, dtype=np.int32)
+    fill = start.copy()
+    for p in range(total):
+        order[fill[k[p]]] = p
+        fill[k[p]] += 1
     best_size = 0
-    best_first = -1
+    best = -1
     first_empty = n + 1
     for lv in range(n, 0, -1):
-        for p in range(total):  # a sequential sweep per level: the accesses stay near each other
-            if k[p] != lv:
-                continue
+        for j in range(start[lv], start[lv] + count[lv]):  # increasing p: accesses move forward
+            p = np.int64(order[j])
             parent[p] = p
             size[p] = 1
-            first[p] = p
+            rp = p  # the root of p's set, kept up to date across its four neighbours
             y = p // w
             x = p - y * w
             for t in range(4):
@@ -383,32 +391,28 @@ def _depth_pixels(k, h, w, n):
                     q = p + w
                 if k[q] < lv or parent[q] < 0:
                     continue
-                a = _root(parent, p)
-                b = _root(parent, q)
-                if a == b:
+                rq = _root(parent, q)
+                if rq == rp:
                     continue
-                if size[a] < size[b] or (size[a] == size[b] and a > b):
-                    a, b = b, a
+                a, b = (rp, rq) if rp < rq else (rq, rp)  # the smaller index stays the root
                 parent[b] = a
                 size[a] += size[b]
-                first[a] = min(first[a], first[b])
                 link_to[b] = a
                 link_level[b] = lv
-                links[n_links] = b
-                n_links += 1
-            r = _root(parent, p)
-            if size[r] > best_size or (size[r] == best_size and first[r] < best_first):
-                best_size = size[r]
-                best_first = first[r]
-        if best_first < 0:
+                rp = a
+            if size[rp] > best_size or (size[rp] == best_size and rp < best):
+                best_size = size[rp]
+                best = rp
+        if best < 0:
             first_empty = lv
         else:
-            marks[_root(parent, best_first)] |= np.uint16(1 << lv)
-    member = marks  # bits of omega_i membership: a root keeps its own marks
-    for j in range(n_links - 1, -1, -1):  # parents before children
-        b = links[j]
-        low = np.uint16((1 << (np.int64(link_level[b]) + 1)) - 2)  # thresholds 1..level
-        member[b] = (member[link_to[b]] & low) | marks[b]
+            marks[_root(parent, best)] |= np.uint16(1 << lv)
+    member = marks  # a root keeps its own marks
+    for p in range(total):  # increasing index: every parent before its children
+        a = link_to[p]
+        if a >= 0:
+            low = np.uint16((1 << (np.int64(link_level[p]) + 1)) - 2)  # thresholds 1..level
+            member[p] = (member[a] & low) | marks[p]
     run_of_ones = np.zeros(1 << n, dtype=np.uint8)  # consecutive bits from bit 1: the depth
     for bits in range(1 << n):
         d = 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from vmbench.errors import InputError
 from vmbench.sources.base import FrameSource, Subset, natural_key
 from vmbench.sources.decode import PRECISIONS, normalise_trimap, quantise, read_alpha_frame, read_rgb_frame
-from vmbench.sources.folder import IMAGE_EXTENSIONS, ImageFolder, list_frames
+from vmbench.sources.folder import IMAGE_EXTENSIONS, ImageFolder, list_frames, not_a_file_kind
 from vmbench.sources.stack import STACK_EXTENSIONS, ArrayStack
 from vmbench.sources.video import VIDEO_EXTENSIONS, VideoFile
 
@@ -37,6 +37,7 @@ __all__ = [
     "normalise_trimap",
     "quantise",
     "list_frames",
+    "not_a_file_kind",
     "natural_key",
     "is_clip_file",
     "IMAGE_EXTENSIONS",

@@ -10,7 +10,8 @@ it the same way and records each conversion that call makes silently. The rules 
 * RGB: luma ``0.299R + 0.587G + 0.114B`` as OpenCV computes it. RGBA: the luma of RGB, as the
   reference, *except* when RGB is black everywhere and A is not: the reference would read an
   all-zero matte, so vmbench reads A and says so.
-* Float files (32-bit TIFF, EXR, float ``.npy``): NaN/inf refused; values outside [0, 1] clipped
+* Float files (32-bit TIFF, EXR, float ``.npy``): NaN/inf refused, values beyond [-2, 2] (a 0..255
+  matte stored as float) refused; values outside [0, 1] clipped
   with a note; by default quantised to 8 bits as an 8-bit PNG written by ``cv2.imwrite(x * 255)``
   would hold them (float32 product, round half to even, saturated), or kept under
   ``precision="float"``.
@@ -31,7 +32,7 @@ import cv2
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.io.png import read_gray8
+from vmbench.io.png import bad_crc_refusal, read_gray8
 
 __all__ = [
     "PRECISIONS",
@@ -141,6 +142,9 @@ def quantise(x: np.ndarray) -> np.ndarray:
     return scaled.astype(np.uint8)
 
 
+FLOAT_SCALE_LIMIT = 2.0  # beyond [-2, 2] a float matte is on another scale (0..255), not overshoot: refused
+
+
 def _check_float(x: np.ndarray, where: str, notes: list[str] | None) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     if x.size == 0:
@@ -148,6 +152,9 @@ def _check_float(x: np.ndarray, where: str, notes: list[str] | None) -> np.ndarr
     lo, hi = float(x.min()), float(x.max())  # NaN propagates through both, infinities show at the ends
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise InputError(f"{where}: NaN or infinite alpha values; vmbench cannot score them")
+    if hi > FLOAT_SCALE_LIMIT or lo < -FLOAT_SCALE_LIMIT:
+        raise InputError(f"{where}: float alpha values in [{lo:.6g}, {hi:.6g}]; vmbench reads float alphas in [0, 1] "
+                         "and clipping this to them would misread it (a 0..255 matte stored as float? divide it by 255)")
     if lo < 0.0 or hi > 1.0:
         if notes is not None:
             notes.append(f"{where}: float values outside [0, 1] clipped to [0, 1]")
@@ -224,6 +231,9 @@ def read_alpha_frame(path: str | Path, notes: list[str] | None = None, *, precis
     plain = read_gray8(data.data)  # the common 8-bit gray PNG, decoded fast; None for anything else
     if plain is not None:
         return _note_binary(plain, str(path), notes)
+    refusal = bad_crc_refusal(data.data)
+    if refusal is not None:  # said here: OpenCV would add libpng's own line on stderr
+        raise InputError(f"{path}: not a readable PNG image (corrupt or wrong format: {refusal})")
     components = _jpeg_components(data)
     if components in (1, 3):  # a JPEG: its header says gray or colour, so it is decoded once
         if components == 3 and notes is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from vmbench.errors import InputError
 from vmbench.sources.base import FrameSource, natural_key
 from vmbench.sources.decode import read_alpha_frame, read_rgb_frame
 
-__all__ = ["IMAGE_EXTENSIONS", "ImageFolder", "list_frames"]
+__all__ = ["IMAGE_EXTENSIONS", "ImageFolder", "list_frames", "not_a_file_kind"]
 
 _KINDS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff",
           ".exr": "exr", ".webp": "webp", ".bmp": "bmp"}
@@ -26,8 +27,24 @@ def list_frames(folder: Path) -> list[Path]:
         entries = list(folder.iterdir())
     except OSError as exc:
         raise InputError(f"{folder}: cannot list folder ({exc.strerror or exc})") from exc
-    files = [p for p in entries if p.suffix.lower() in _KINDS and not p.name.startswith(".") and p.is_file()]
-    return sorted(files, key=lambda p: natural_key(p.name))
+    named = [p for p in entries if p.suffix.lower() in _KINDS and not p.name.startswith(".")]
+    odd = sorted((p for p in named if not p.is_file()), key=lambda p: natural_key(p.name))
+    if odd:  # refused by name, never opened: a FIFO would block and /dev/zero never end
+        raise InputError(f"{odd[0]}: {not_a_file_kind(odd[0])}; a frame must be an image file"
+                         + (f" ({len(odd)} such entries in this folder)" if len(odd) > 1 else ""))
+    return sorted(named, key=lambda p: natural_key(p.name))
+
+
+def not_a_file_kind(path: Path) -> str:
+    """What an image-named entry that is not a regular file is, for the one error line."""
+    if path.is_symlink() and not path.exists():
+        try:
+            return f"a broken symbolic link (to {os.readlink(path)}, which does not exist)"
+        except OSError:
+            return "a broken symbolic link"
+    if path.is_dir():
+        return "a folder"
+    return "a FIFO, socket or device"
 
 
 def _webp_is_lossy(path: Path) -> bool:
