@@ -12,16 +12,11 @@ import cv2
 import numpy as np
 from numba import njit
 
+from vmbench.metrics._pixel import _alpha  # one u8/float-to-alpha rule for every kernel
+
 __all__ = ["label_sums", "label_dt_sums", "masked_dt_sum", "madt_sums"]
 
 _MADT_ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (10, 10))
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _alpha(v, eight_bit):
-    if eight_bit:
-        return np.float32(v) / np.float32(255.0)
-    return np.float32(v)
 
 
 @njit(cache=True, nogil=True)
