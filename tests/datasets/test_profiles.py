@@ -175,9 +175,6 @@ def test_crgnn_replica_sparse_ground_truth(tmp_path, capsys):
 
 
 def test_crgnn_default_protocol(tmp_path, capsys):
-    if "crgnn" not in PROTOCOLS:
-        pytest.skip("protocol 'crgnn' (protocols engineer) has not landed yet; until then --dataset crgnn "
-                    "refuses with one line (tests/hostile/test_datasets.py)")
     pairs = replicas.crgnn_tree(tmp_path, videos=("v one", "v two"), annotated=3)
     out = tmp_path / "r.json"
     assert run_eval("--dataset", "crgnn", "--pred", tmp_path / "pred", "--gt", tmp_path / "gt" / "alpha",
@@ -317,9 +314,6 @@ def _tcvom_expected(rows_by_video):
 
 
 def test_vm108_default_protocol(tmp_path, capsys):
-    if "tcvom" not in PROTOCOLS:
-        pytest.skip("protocol 'tcvom' (protocols engineer) has not landed yet; until then --dataset vm108 "
-                    "refuses with one line unless --protocol is given")
     rows = replicas.vm108_tree(tmp_path, videos=("a", "b", "c"), train=(), frames=3)
     out = tmp_path / "r.json"
     assert run_eval("--dataset", "vm108", "--metrics", "mSAD,MSE,SSDA,dtSSD", "--pred", tmp_path / "pred",

@@ -1,6 +1,6 @@
 """The instance / referring hook of `vmbench eval`: extra options, task detection, run, table.
 
-`vmbench/commands/eval.py` (the lead's) adds these options to its parser, calls `detect_task` when
+`vmbench/commands/eval.py` adds these options to its parser, calls `detect_task` when
 ``--task auto``, and for the instance and referring tasks calls `run(args)` and prints
 `format_result(result)`. The options shared with plain evaluation (--pred, --gt, --protocol,
 --metrics, --workers, --json, --csv, --task) belong to that command.
