@@ -249,6 +249,23 @@ def _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, 
     _add_pixels_u8(prow, grow, mask, use_mask, y, flat_phi, level_index, depth, acc, 8 * last - y * w, w)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_row(pred, gt, y, mask, use_mask, use_lut, flat_phi, th32, level_index, depth, p64, g64, acc):
+    """acc[x] += |phi_g - phi_p| along row y, `depth[x]` giving each pixel's level: the 8-bit table
+    path or the float path. Both Conn paths (runs, pixels) end here."""
+    if use_lut:
+        _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc)
+        return
+    prow = pred[y]
+    grow = gt[y]
+    for x in range(pred.shape[1]):
+        j = level_index[depth[x]]
+        d = _phi(grow[x], th32[j]) - _phi(prow[x], th32[j])
+        if use_mask and mask[y, x] == 0:
+            d = 0.0
+        acc[x] += abs(d)
+
+
 @njit(cache=True, nogil=True)
 def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, offs, in_omega, level_index):
     """Step 3: sum of |phi_g - phi_p| with l = th[level_index[depth]]."""
@@ -272,17 +289,7 @@ def _sums(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, run_s, run_e, 
                     for x in range(seg.shape[0]):
                         v = seg[x]
                         seg[x] = v + 1 if v == below else v
-        if use_lut:
-            _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, depth, p64, g64, acc)
-        else:
-            prow = pred[y]
-            grow = gt[y]
-            for x in range(w):
-                j = level_index[depth[x]]
-                d = _phi(grow[x], th32[j]) - _phi(prow[x], th32[j])
-                if use_mask and mask[y, x] == 0:
-                    d = 0.0
-                acc[x] += abs(d)
+        _add_row(pred, gt, y, mask, use_mask, use_lut, flat_phi, th32, level_index, depth, p64, g64, acc)
         for x in range(lo, hi + 1):
             depth[x] = 0
     return acc.sum()
@@ -434,17 +441,7 @@ def _sums_from_depth(pred, gt, p64, g64, mask, use_mask, use_lut, phi, th32, dep
     flat_phi = phi.ravel()
     for y in range(h):
         row_depth = depth[y * w : (y + 1) * w]
-        if use_lut:
-            _add_row_u8(pred, gt, y, mask, use_mask, flat_phi, level_index, row_depth, p64, g64, acc)
-        else:
-            prow = pred[y]
-            grow = gt[y]
-            for x in range(w):
-                j = level_index[row_depth[x]]
-                d = _phi(grow[x], th32[j]) - _phi(prow[x], th32[j])
-                if use_mask and mask[y, x] == 0:
-                    d = 0.0
-                acc[x] += abs(d)
+        _add_row(pred, gt, y, mask, use_mask, use_lut, flat_phi, th32, level_index, row_depth, p64, g64, acc)
     return acc.sum()
 
 
