@@ -149,6 +149,15 @@ def check_folder_target(path, *, inputs: Iterable = (), overwrite: bool = False,
     return path
 
 
+def refuse_unmarked(path, marker: str, *, force: bool, writer: str, choose: str) -> None:
+    """A generated file (board README, site index, LaTeX table) starts with `marker`; one that exists
+    without it is the user's and is never replaced unless `force`. `writer` names the command that
+    writes such files, `choose` what to pick instead (``another --out``)."""
+    path = Path(path)
+    if path.is_file() and not force and marker not in path.read_text(encoding="utf-8", errors="replace"):
+        raise InputError(f"{path}: exists and was not written by `{writer}`; choose {choose} (or --force to overwrite)")
+
+
 def refuse_foreign_entries(path, own: Iterable[str], *, overwrite: bool, option: str = "--out") -> None:
     """A folder that a command fills with its own named entries (suite, demo: predictions/, results/,
     ...): unless `overwrite`, refuse one that already holds anything else, as run-baseline refuses

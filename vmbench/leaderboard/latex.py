@@ -112,9 +112,9 @@ def _label(name: str) -> str:
 
 
 def _check_target(path: Path, force: bool) -> None:
-    if path.is_file() and not force and MARKER not in path.read_text(encoding="utf-8", errors="replace"):
-        raise InputError(f"{path}: exists and was not written by `vmbench leaderboard --latex`; choose "
-                         "another path (or --force to overwrite)")
+    from vmbench.outputs import refuse_unmarked
+
+    refuse_unmarked(path, MARKER, force=force, writer="vmbench leaderboard --latex", choose="another path")
 
 
 def write_latex(groups: list[Group], target: str | Path, *, force: bool = False) -> list[Path]:

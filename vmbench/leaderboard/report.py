@@ -72,10 +72,9 @@ def write_leaderboard(results: list[RunResult], out_dir: str | Path, *, sort: st
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
-    old = out / "README.md"
-    if old.is_file() and not force and MARKER not in old.read_text(encoding="utf-8", errors="replace"):
-        raise InputError(f"{old}: exists and was not written by `vmbench leaderboard`; choose another --out "
-                         "(or --force to overwrite)")
+    from vmbench.outputs import refuse_unmarked
+
+    refuse_unmarked(out / "README.md", MARKER, force=force, writer="vmbench leaderboard", choose="another --out")
     if groups is None:
         groups = build_groups(results, sort=sort, published=published, seed=seed)
     if not groups:

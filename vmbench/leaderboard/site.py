@@ -218,10 +218,10 @@ def _check_out(out: Path, force: bool) -> None:
     checks beforehand, with vmbench.outputs, that the folder lies outside every input.)"""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
-    index = out / "index.html"
-    if index.is_file() and not force and MARKER not in index.read_text(encoding="utf-8", errors="replace"):
-        raise InputError(f"{index}: exists and was not written by `vmbench leaderboard --site`; choose another "
-                         "--site folder (or --force to overwrite)")
+    from vmbench.outputs import refuse_unmarked
+
+    refuse_unmarked(out / "index.html", MARKER, force=force, writer="vmbench leaderboard --site",
+                    choose="another --site folder")
 
 
 def write_site(groups: list[Group], out_dir: str | Path, *, title: str = "vmbench leaderboard",
