@@ -43,19 +43,24 @@ def run_items(fn: Callable, items: Sequence, *, workers: int = 1, scheduler: str
     return results
 
 
+def _collect(items, outputs, on_done, bar, weight) -> list:
+    """The outputs in item order (both executors yield them so), each handed to `on_done` and
+    counted on the progress bar as it arrives."""
+    results = []
+    for k, (item, out) in enumerate(zip(items, outputs)):
+        results.append(out)
+        if on_done:
+            on_done(k, out)
+        bar.update(weight(item) if weight else 1)
+    return results
+
+
 def _here(fn, items, workers, on_done, bar, weight) -> list:
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=min(workers, len(items))) if workers > 1 and len(items) > 1 else None
     try:
-        outputs = pool.map(fn, items) if pool else map(fn, items)
-        results = []
-        for k, (item, out) in enumerate(zip(items, outputs)):  # map yields in item order
-            results.append(out)
-            if on_done:
-                on_done(k, out)
-            bar.update(weight(item) if weight else 1)
-        return results
+        return _collect(items, pool.map(fn, items) if pool else map(fn, items), on_done, bar, weight)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
@@ -67,13 +72,6 @@ def _on_dask(fn, items, scheduler, resources, on_done, bar, weight) -> list:
     client = connect(scheduler)
     try:
         futures = client.map(fn, items, pure=False, resources=resources)
-        results = []
-        for k, (item, fut) in enumerate(zip(items, futures)):
-            out = fut.result()
-            results.append(out)
-            if on_done:
-                on_done(k, out)
-            bar.update(weight(item) if weight else 1)
-        return results
+        return _collect(items, (fut.result() for fut in futures), on_done, bar, weight)
     finally:
         client.close()
