@@ -18,7 +18,7 @@ import struct
 import zlib
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 try:  # libdeflate; stdlib zlib gives the same bytes, slower
     from deflate import zlib_decompress as _inflate_sized

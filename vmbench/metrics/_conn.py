@@ -28,7 +28,7 @@ Alphas are 8-bit (through the tables built by `conn_tables`) or float32.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 __all__ = ["conn_error", "conn_tables", "N_THRESHOLDS"]
 

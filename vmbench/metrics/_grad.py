@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 __all__ = ["grad_error", "alpha_values_u8", "RADIUS"]
 

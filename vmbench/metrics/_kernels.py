@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 __all__ = ["gradient_magnitude", "gaussian_gradient_kernel"]
 

@@ -8,7 +8,7 @@ frame differences in float32) and summed in float64, per column, so the loops ve
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 __all__ = ["pixel_sums"]
 

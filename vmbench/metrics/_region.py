@@ -8,15 +8,13 @@ products and sums in float64.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
-from numba import njit
 
+from vmbench.jit import njit
 from vmbench.metrics._pixel import _alpha  # one u8/float-to-alpha rule for every kernel
 
 __all__ = ["label_sums", "label_dt_sums", "masked_dt_sum", "madt_sums"]
 
-_MADT_ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (10, 10))
 
 
 @njit(cache=True, nogil=True)
@@ -107,7 +105,10 @@ def madt_sums(pred: np.ndarray, gt: np.ndarray, eight_bit: bool) -> tuple[float,
     outside the eroded foreground when its window's minimum is below full alpha, and outside the
     eroded background when its window's maximum is above 0 (the same windows and borders).
     """
+    import cv2  # here, so the kernels above build without OpenCV (vmbench.aot)
+
     full = 255 if gt.dtype == np.uint8 else 1.0
-    low = cv2.erode(gt, _MADT_ELLIPSE)
-    high = cv2.dilate(gt, _MADT_ELLIPSE)
+    ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (10, 10))
+    low = cv2.erode(gt, ellipse)
+    high = cv2.dilate(gt, ellipse)
     return _band_sums(pred, gt, low, high, full, eight_bit)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from vmbench.jit import njit
 
 __all__ = ["tcvom_messddt", "maggie_messddt_sum"]
 

@@ -1,0 +1,155 @@
+"""The ahead-of-time kernels (vmbench.jit, vmbench.aot): the same numbers as Numba's JIT, used only
+when built from these sources on this CPU, and a `vmbench eval` that never imports Numba."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vmbench import aot, jit
+from vmbench.protocols import PROTOCOLS
+
+IN_USE = jit.aot_status().startswith("in use")
+needs_build = pytest.mark.skipif(not IN_USE and not os.environ.get("CI"),
+                                 reason=f"ahead-of-time kernels {jit.aot_status()} (pip install -e . builds them)")
+
+
+def test_ci_has_the_build():
+    """CI installs with a compiler, so there the build must be in use (a broken build fails, not skips)."""
+    if os.environ.get("CI"):
+        assert IN_USE, jit.aot_status()
+
+
+@pytest.fixture
+def jit_only(monkeypatch):
+    """Every kernel through Numba's JIT, as without a build (restored afterwards)."""
+    monkeypatch.setattr(jit, "_entries", {})
+    for kernel in jit._KERNELS:
+        monkeypatch.setattr(kernel, "_table", None)
+    yield
+    for kernel in jit._KERNELS:
+        kernel._table = None
+
+
+def _score_everything() -> list[dict]:
+    """Every plain protocol's every metric on flat, noisy and uniform-noise frames, 8-bit and float."""
+    from vmbench.protocols import ClipScorer
+    from vmbench.trimaps import trimap_from_alpha
+
+    rng = np.random.default_rng(7)
+    frames = aot._frames(rng, h=72, w=96)
+    flow = (rng.normal(0, 2, (72, 96, 2)).astype(np.float32), (rng.random((72, 96)) > 0.1).astype(np.uint8))
+    fgr = {"pred_fgr": rng.random((72, 96, 3), dtype=np.float32), "gt_fgr": rng.random((72, 96, 3), dtype=np.float32)}
+    rows = []
+    for proto in PROTOCOLS.values():
+        for as_float in (False, True):
+            scorer = ClipScorer(proto, proto.available_metrics)
+            for pred, gt in frames:
+                p, g = (pred.astype(np.float32) / 255, gt.astype(np.float32) / 255) if as_float else (pred, gt)
+                extra = {"trimap": trimap_from_alpha(gt, radius=3)} if proto.uses_trimap else {}
+                if proto.needs_flow:
+                    extra["flow"] = flow
+                if "fgr_MAD" in proto.available_metrics:
+                    extra.update(fgr)
+                rows.append({"protocol": proto.name, "float": as_float, **scorer.add(p, g, **extra)})
+    return rows
+
+
+@needs_build
+def test_compiled_kernels_give_the_jit_numbers(request):
+    compiled = _score_everything()
+    request.getfixturevalue("jit_only")
+    assert jit._aot_entries() == {}
+    jitted = _score_everything()
+    assert len(compiled) == len(jitted) == 3 * 2 * len(PROTOCOLS)
+    for a, b in zip(compiled, jitted):
+        assert a.keys() == b.keys()
+        for k in a:  # identical to the last bit (NaN where both are NaN)
+            assert a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]), (a["protocol"], a["float"], k, a[k], b[k])
+
+
+def test_signature_table_covers_what_scoring_calls():
+    """A kernel change that calls with new types must re-record the table (python -m vmbench.aot signatures)."""
+    committed = {(name, key) for name, key in jit.signature_table()}
+    recorded = {(name, jit._freeze(key)) for name, keys in aot.record_signatures().items() for key in keys}
+    missing = recorded - committed
+    assert not missing, f"re-run `python -m vmbench.aot signatures`: {sorted(missing, key=repr)[:3]}"
+    assert committed == recorded, "aot_signatures.json lists signatures nothing calls: re-run `python -m vmbench.aot signatures`"
+
+
+def test_every_kernel_module_is_hashed():
+    """The build is trusted only while the files it was built from are unchanged: all of them are hashed."""
+    names = {name.rsplit(".", 1)[0] for name, _ in jit.signature_table()}
+    listed = {"vmbench." + rel[:-3].replace("/", ".") for rel in jit.AOT_MODULES}
+    assert names <= listed
+    root = Path(jit.__file__).parent
+    users = {str(p.relative_to(root)) for p in root.rglob("*.py") if "from vmbench.jit import njit" in p.read_text()}
+    assert users == set(jit.AOT_MODULES) - {"jit.py"}
+
+
+@needs_build
+def test_a_build_of_other_sources_or_for_another_cpu_is_not_used(monkeypatch):
+    for attr, value in (("source_hash", lambda: "0" * 16), ("cpu_fingerprint", lambda: "f" * 16)):
+        with monkeypatch.context() as m:
+            m.setattr(jit, "_entries", None)
+            m.setattr(jit, attr, value)
+            assert jit._aot_entries() == {}
+            assert ("stale" if attr == "source_hash" else "another CPU") in jit.aot_status()
+    monkeypatch.setattr(jit, "_entries", None)
+    monkeypatch.setenv("VMBENCH_JIT", "1")
+    assert jit._aot_entries() == {} and "VMBENCH_JIT" in jit.aot_status()
+
+
+def test_lookup_takes_only_what_a_signature_can_take():
+    """Read-only, unaligned and "A" signatures take more arrays; nothing else is converted."""
+    c_rw = ("a", "uint8", 2, "C", True, True)
+    c_ro = ("a", "uint8", 2, "C", False, True)
+    any_ro = ("a", "uint8", 2, "A", False, False)
+    f32 = ("a", "float32", 2, "C", True, True)
+    table = {(c_ro, "bool"): "read-only", (any_ro, "int64"): "any"}
+    assert jit._accepting(table, (c_rw, "bool")) == "read-only"
+    assert jit._accepting(table, (("a", "uint8", 2, "F", True, True), "int64")) == "any"
+    assert jit._accepting({(c_rw, "bool"): "rw"}, (c_ro, "bool")) is None  # never write to a read-only array
+    assert jit._accepting(table, (f32, "bool")) is None
+    assert jit._accepting(table, (("a", "uint8", 3, "C", True, True), "bool")) is None
+    assert jit._accepting(table, (c_rw, "float64")) is None
+    assert jit._accepting(table, (c_rw, None)) is None
+
+
+def test_argument_keys_are_numba_types():
+    """`arg_key` names what `numba.typeof` would give (checked against Numba itself)."""
+    import numba
+    from numba.core import types
+
+    a = np.zeros((4, 6), np.uint8)
+    ro = a.copy()
+    ro.setflags(write=False)
+    cases = [a, ro, a[:, ::2], np.asfortranarray(np.zeros((3, 5), np.float32)), np.zeros(5), True, np.bool_(False),
+             3, 2.5, np.float32(1.0), np.uint8(3), (1, 2), None]
+    for value in cases:
+        key = jit._key(value)
+        assert aot._numba_type(key) == (types.none if value is None else numba.typeof(value)), (value, key)
+
+
+@needs_build
+def test_eval_never_imports_numba(tmp_path):
+    import cv2
+
+    for side in ("pred", "gt"):
+        clip = tmp_path / side / "clip"
+        clip.mkdir(parents=True)
+        for i, (pred, gt) in enumerate(aot._frames(np.random.default_rng(1))):
+            cv2.imwrite(str(clip / f"{i:04d}.png"), pred if side == "pred" else gt)
+    code = ("import sys; from vmbench.cli import main; rc = main(['eval', '--pred', sys.argv[1], '--gt', sys.argv[2], "
+            "'--quiet', '--no-progress', '--json', sys.argv[3]]); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'llvmlite', 'pandas', 'dask', 'torch', 'matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "pred"), str(tmp_path / "gt"), str(tmp_path / "r.json")],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["MAD"] > 0
