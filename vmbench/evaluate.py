@@ -205,7 +205,7 @@ def _nanmean(values) -> float:
     return float(v.mean()) if v.size else float("nan")
 
 
-SEGMENT_FRAMES = 32  # frames per work item: long clips spread over the workers, short ones stay whole
+SEGMENT_FRAMES = 32  # frames per work item at most: long clips spread over the workers
 
 
 @dataclass(frozen=True)
@@ -224,9 +224,13 @@ def _score_run(run: _Run) -> tuple[list[dict], list[str]]:
     return score_frames(run.pair, run.protocol, run.metrics, run.trimap_radius, run.start, run.stop)
 
 
-def _runs(pairs, protocol_name, metrics, trimap_radius) -> list[_Run]:
-    return [_Run(p, protocol_name, metrics, trimap_radius, s, min(s + SEGMENT_FRAMES, len(p.stems)))
-            for p in pairs for s in range(0, len(p.stems), SEGMENT_FRAMES)]
+def _runs(pairs, protocol_name, metrics, trimap_radius, workers: int = 1) -> list[_Run]:
+    """Runs of at most SEGMENT_FRAMES frames; fewer frames than that per worker are split evenly
+    over the workers, so one short clip is not scored by one thread alone."""
+    total = sum(len(p.stems) for p in pairs)
+    size = max(1, min(SEGMENT_FRAMES, -(-total // max(workers, 1))))
+    return [_Run(p, protocol_name, metrics, trimap_radius, s, min(s + size, len(p.stems)))
+            for p in pairs for s in range(0, len(p.stems), size)]
 
 
 def evaluate(
@@ -301,7 +305,7 @@ def evaluate(
         workers = os.cpu_count() or 1
     if workers < 1:
         raise InputError("--workers must be at least 1")
-    runs = _runs(pairs, proto.name, chosen, trimap_radius)
+    runs = _runs(pairs, proto.name, chosen, trimap_radius, 1 if scheduler else workers)
     results = run_items(_score_run, runs, workers=workers, scheduler=scheduler, progress=progress,
                         weight=lambda r: r.stop - r.start, unit="frame")
     rows = [row for run_rows, _ in results for row in run_rows]  # runs are in clip, then frame order

@@ -9,8 +9,9 @@ should be passed with ``--trimap`` when reproducing published numbers.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+
+from vmbench._lazy import cv2
 
 __all__ = ["trimap_from_alpha"]
 

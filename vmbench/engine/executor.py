@@ -28,9 +28,11 @@ def run_items(fn: Callable, items: Sequence, *, workers: int = 1, scheduler: str
         a finished clip); may raise to stop the run.
     weight : progress units of an item (default 1).
     """
-    from tqdm import tqdm
-
     items = list(items)
+    if progress:
+        from tqdm import tqdm  # ~15 ms of imports, so only when a bar is shown
+    else:
+        tqdm = _NoBar
     bar = tqdm(total=sum(weight(i) for i in items) if weight else len(items), unit=unit,
                disable=not progress, leave=False)
     try:
@@ -75,3 +77,16 @@ def _on_dask(fn, items, scheduler, resources, on_done, bar, weight) -> list:
         return _collect(items, (fut.result() for fut in futures), on_done, bar, weight)
     finally:
         client.close()
+
+
+class _NoBar:
+    """What run_items uses of a tqdm bar, doing nothing (no progress shown)."""
+
+    def __init__(self, **_):
+        pass
+
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass

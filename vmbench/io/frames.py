@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from vmbench._lazy import cv2
 from vmbench.errors import InputError
 from vmbench.sources import IMAGE_EXTENSIONS, list_frames, natural_key, read_alpha_frame, read_rgb_frame
 

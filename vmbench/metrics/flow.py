@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from vmbench._lazy import cv2
 from vmbench.errors import InputError
 
 __all__ = ["read_flow_png", "maggie_flow"]

@@ -28,9 +28,9 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from vmbench._lazy import cv2
 from vmbench.errors import InputError
 from vmbench.io.png import bad_crc_refusal, read_gray8
 

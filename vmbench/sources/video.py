@@ -17,9 +17,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from vmbench._lazy import cv2
 from vmbench.errors import InputError
 from vmbench.sources.base import FrameSource
 from vmbench.sources.decode import alpha_from_array
