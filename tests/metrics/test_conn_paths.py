@@ -86,3 +86,24 @@ def test_auto_picks_the_pixel_path_on_noise_only():
     assert rate["noisy-fg"] < _conn.DENSE_RATE
     with pytest.raises(ValueError, match="path must be"):
         _conn.conn_error(*content("flat", 8, 8), NO_MASK, False, RVM_TH, False, tables, path="fast")
+
+
+@pytest.mark.parametrize("indexnet", [False, True])
+@pytest.mark.parametrize("top_case", ["fragmented at 255", "nothing at 255", "one blob at 255"])
+def test_the_last_threshold_need_not_be_labelled(top_case, indexnet):
+    """8-bit alphas skip omega_10 (phi rows 9 and 10 are all 1): the definition still holds when
+    {p = g = 255} is fragmented, empty (IndexNet's first empty threshold is 10) or one blob."""
+    th = MATLAB_TH if indexnet else RVM_TH
+    tables = _conn.conn_tables(th)
+    assert _conn._top_needed(tables[1], True) == 9 and _conn._top_needed(tables[1], False) == 10
+    p8, g8 = content("noisy-fg", 48, 64, seed=11)
+    if top_case == "nothing at 255":
+        p8, g8 = np.minimum(p8, 254), np.minimum(g8, 254)
+    elif top_case == "one blob at 255":
+        p8, g8 = np.minimum(p8, 254), np.minimum(g8, 254)
+        p8[10:20, 10:30] = g8[10:20, 10:30] = 255
+    p, g = (a.astype(np.float32) / np.float32(255) for a in (p8, g8))
+    want = ref.conn(p, g, thresholds=th, indexnet=indexnet) * 1e3
+    runs = _conn.conn_error(p8, g8, NO_MASK, False, th, indexnet, tables, path="runs")
+    assert runs == _conn.conn_error(p8, g8, NO_MASK, False, th, indexnet, tables, path="pixels")
+    assert runs == pytest.approx(want, rel=1e-12, abs=1e-12)
