@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,8 @@ def main() -> None:
         timer = ["--benchmark-timer=time.process_time"] if args.cpu else []
         subprocess.run([sys.executable, "-m", "pytest", "benchmarks/test_speed.py", "-q", "-k", "rvm_set or grad",
                         "--benchmark-enable", f"--benchmark-json={bench_json}", "-p", "no:cacheprovider", *timer],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})  # neither side calls BLAS; its idle thread spins (CPU timer)
         print(f"per frame, means of {'CPU' if args.cpu else 'wall'} time:")
         print(frame_table(per_frame(bench_json)))
     from benchmarks import startup

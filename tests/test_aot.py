@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +17,13 @@ from vmbench import aot, jit
 from vmbench.protocols import PROTOCOLS
 
 IN_USE = jit.aot_status().startswith("in use")
-needs_build = pytest.mark.skipif(not IN_USE and not os.environ.get("CI"),
+needs_build = pytest.mark.skipif(not IN_USE,
                                  reason=f"ahead-of-time kernels {jit.aot_status()} (pip install -e . builds them)")
 
 
 def test_ci_has_the_build():
-    """CI installs with a compiler, so there the build must be in use (a broken build fails, not skips)."""
-    if os.environ.get("CI"):
+    """Where CI has a C compiler the build must be in use: a broken build fails here, not skips."""
+    if os.environ.get("CI") and (shutil.which("cc") or shutil.which("gcc")):
         assert IN_USE, jit.aot_status()
 
 
