@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tabulate import tabulate
+from vmbench.text_table import simple_table
 
 from vmbench.errors import InputError
 from vmbench.metrics.table import lookup
@@ -28,13 +28,13 @@ def format_table(result, *, max_clips: int = 200) -> str:
     rows = [[r["dataset"] or "-", r["clip"], r["frames"], *[_fmt(float(r[m])) for m in metrics]]
             for r in clips[:max_clips]]
     lines = [f"note: {note}" for note in result.notes]
-    lines.append(tabulate(rows, headers=headers, tablefmt="simple"))
+    lines.append(simple_table(rows, headers))
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --csv / --json)")
     total_frames = int(sum(r["frames"] for r in clips))
     summary = [["all", f"{len(clips)} clips", total_frames, *[_fmt(result.summary[m]) for m in metrics]]]
     lines.append("")
-    lines.append(tabulate(summary, headers=["summary", "", "frames", *metrics], tablefmt="simple"))
+    lines.append(simple_table(summary, ["summary", "", "frames", *metrics]))
     lines.append("")
     if getattr(result, "layout", ""):
         lines.append(f"layout {result.layout}: {len(clips)} clips, {total_frames} frames")

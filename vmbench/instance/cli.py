@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tabulate import tabulate
+from vmbench.text_table import simple_table
 
 from vmbench.commands._args import float_range
 from vmbench.errors import InputError
@@ -146,12 +146,11 @@ def format_result(result: dict, *, max_clips: int = 200, notes: list[str] = (), 
     cols = [k for k in (clips[0] if clips else {}) if k not in skip]
     rows = [[c["dataset"], c["clip"], c["frames"], *[_fmt(c.get(k)) for k in cols]] for c in clips[:max_clips]]
     lines = [f"note: {n}" for n in notes]
-    lines.append(tabulate(rows, headers=[*lead, *cols], tablefmt="simple"))
+    lines.append(simple_table(rows, [*lead, *cols]))
     if len(clips) > max_clips:
         lines.append(f"... {len(clips) - max_clips} more clips (see --json / --csv)")
     summary = result["summary"]
-    lines += ["", tabulate([[f"{len(clips)} clips", *[_fmt(v) for v in summary.values()]]],
-                           headers=["summary", *summary], tablefmt="simple")]
+    lines += ["", simple_table([[f"{len(clips)} clips", *[_fmt(v) for v in summary.values()]]], ["summary", *summary])]
     lines.append("")
     lines.append(f"protocol {result['protocol']}; RQ/TQ/MQ/VIMQ as SHI-Labs/VIM metrics_vim.py "
                  "(fractions in [0,1]; VIMQ = RQ*TQ*MQ of the dataset means)")
