@@ -11,7 +11,9 @@ empty-intersection frame, a constant prediction, a prediction that never reaches
 constant ground truth), scores it both ways and prints the worst relative differences. The
 dataset figure is the sheet's B2 as `write_excel` forms it: only the FIRST clip's frame indices
 (the first clip, motion/0000, is shorter than others here). The reference imports xlsxwriter
-(`pip install xlsxwriter`; vmbench itself does not need it).
+(`pip install xlsxwriter`; vmbench itself does not need it). With --classes it also scores 4
+frames of each speed-benchmark content class (flat, diffusion, noisy-fg, uniform:
+`benchmarks.mattes.class_pair`) both ways, per frame: the content the fast paths are built for.
 """
 
 from __future__ import annotations
@@ -69,10 +71,42 @@ def reference_frames(ref, root: Path) -> dict:
     return out
 
 
+def class_check(ref, root: Path, frames: int = 4) -> None:
+    """Per-frame worst relative differences on each content class (1 clip of `frames` frames)."""
+    shutil.rmtree(root, ignore_errors=True)
+    for kind in mattes.CLASSES:
+        for t in range(frames):
+            p8, g8 = mattes.class_pair(kind, t, 288, 512)
+            for side, img in (("pred", p8), ("gt", g8)):
+                path = root / side / kind / "0000" / "pha" / f"{t:04d}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(path), img)
+    want = {}
+    mad, mse, grad, conn, dtssd = ref.MetricMAD(), ref.MetricMSE(), ref.MetricGRAD(), ref.MetricCONN(), ref.MetricDTSSD()
+    for kind in mattes.CLASSES:
+        prev = None
+        for t in range(frames):
+            read = lambda side: cv2.imread(str(root / side / kind / "0000" / "pha" / f"{t:04d}.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
+            g, p = read("gt"), read("pred")
+            want[(kind, f"{t:04d}")] = {"MAD": mad(p, g), "MSE": mse(p, g), "Grad": grad(p, g), "Conn": conn(p, g),
+                                        "dtSSD": 0 if prev is None else dtssd(p, prev[0], g, prev[1])}
+            prev = (p, g)
+    got = evaluate(root / "pred", root / "gt")
+    worst = {kind: dict.fromkeys(METRICS, 0.0) for kind in mattes.CLASSES}
+    for row in got.frame_rows:
+        expected = want[(row["dataset"], row["frame"])]
+        for m in METRICS:
+            v = float(expected[m])
+            worst[row["dataset"]][m] = max(worst[row["dataset"]][m], abs(row[m] - v) / abs(v) if v else abs(row[m]))
+    for kind, w in worst.items():
+        print(f"class {kind:9s} per-frame worst relative difference:", {m: f"{v:.2e}" for m, v in w.items()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rvm", type=Path, required=True, help="a RobustVideoMatting checkout")
     parser.add_argument("--work", type=Path, default=Path("/tmp/vmbench-fidelity"))
+    parser.add_argument("--classes", action="store_true", help="also compare per frame on the four content classes")
     args = parser.parse_args()
     ref = load_reference(args.rvm)
     write_tree(args.work)
@@ -90,6 +124,8 @@ def main() -> None:
         per_index = [np.mean([float(want[(d, c, f"{t:04d}")][m]) for (d, c), n in LENGTHS.items() if t < n]) for t in range(first)]
         excel = float(np.mean(per_index))
         print(f"dataset {m:6s} reference {excel:.10f} vmbench {got.summary[m]:.10f} relative {abs(got.summary[m] - excel) / abs(excel):.2e}")
+    if args.classes:
+        class_check(ref, args.work / "classes")
 
 
 if __name__ == "__main__":
