@@ -154,3 +154,11 @@ def test_eval_never_imports_numba(tmp_path):
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["MAD"] > 0
+
+
+def test_kernels_pickle_by_name():
+    import pickle
+
+    from vmbench.metrics import _pixel
+
+    assert pickle.loads(pickle.dumps(_pixel.pixel_sums)) is _pixel.pixel_sums

@@ -93,6 +93,15 @@ class Kernel:
     def __repr__(self) -> str:
         return f"<vmbench kernel {self.name}>"
 
+    def __reduce__(self):  # pickled by name (Dask, multiprocessing), as a module-level function is
+        return _kernel_named, (self.__module__, self.__name__)
+
+
+def _kernel_named(module: str, name: str) -> "Kernel":
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 def arg_key(args) -> tuple | None:
     """The key of these arguments' Numba types (what `numba.typeof` would give), or None if unknown."""
