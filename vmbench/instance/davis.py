@@ -27,7 +27,6 @@ import warnings
 
 import cv2
 import numpy as np
-from skimage.morphology import disk
 
 from vmbench.errors import InputError
 
@@ -77,6 +76,8 @@ def davis_f(pred_mask: np.ndarray, gt_mask: np.ndarray, void: np.ndarray | None 
         pred_mask, gt_mask = np.asarray(pred_mask, dtype=bool) & keep, np.asarray(gt_mask, dtype=bool) & keep
     fg_b = seg2bmap(pred_mask)
     gt_b = seg2bmap(gt_mask)
+    from skimage.morphology import disk  # here: scikit-image costs ~60 ms of an instance eval's start-up
+
     se = disk(int(bound_pix)).astype(np.uint8)
     fg_dil = cv2.dilate(fg_b.astype(np.uint8), se) > 0
     gt_dil = cv2.dilate(gt_b.astype(np.uint8), se) > 0
