@@ -47,7 +47,6 @@ def njit(*args, **options):
 class Kernel:
     """A Python-callable kernel: the ahead-of-time function for these argument types, else the JIT."""
 
-
     def __init__(self, func, options: dict):
         self.py_func = func
         self.options = options
@@ -204,7 +203,7 @@ def _aot_entries() -> dict[str, dict]:
         else:
             try:
                 from vmbench import _aot  # built at install time; absent in a plain source checkout
-            except ImportError:
+            except (ImportError, OSError):
                 _status = "not built: kernels compile with Numba's JIT (reinstall with a C compiler for a faster start-up)"
             else:
                 try:
@@ -218,9 +217,10 @@ def _aot_entries() -> dict[str, dict]:
                     _status = "built for another CPU: kernels compile with Numba's JIT; reinstall here to rebuild"
                 else:
                     try:
-                        for i, (name, key) in enumerate(signature_table()):
+                        table = signature_table()
+                        for i, (name, key) in enumerate(table):
                             entries.setdefault(name, {})[key] = getattr(_aot, f"k{i}")
-                        _status = f"in use: {i + 1} compiled signatures ({Path(_aot.__file__).name})"
+                        _status = f"in use: {len(table)} compiled signatures ({Path(_aot.__file__).name})"
                     except (OSError, ValueError, AttributeError) as exc:  # a damaged install: the JIT is right
                         entries = {}
                         _status = f"unusable ({exc}): kernels compile with Numba's JIT"
