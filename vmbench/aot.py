@@ -159,14 +159,14 @@ def _score_arrays(rng: np.random.Generator) -> None:
                 scorer.add(p, g, **extra)
 
 
-def _score_files(rng: np.random.Generator, root: Path) -> None:
+def _score_files(rng: np.random.Generator, root: Path, third_party: bool = True) -> None:
     """`evaluate` from files: 8-bit and 16-bit PNG, JPEG, float TIFF and .npy, and a lossless video."""
     import cv2
 
     from vmbench.evaluate import evaluate
 
     frames = _frames(rng)
-    trees = {"png8": ".png", "png16": ".png", "jpg": ".jpg", "tiff": ".tiff"}
+    trees = {"png8": ".png", "png16": ".png", "jpg": ".jpg", "tiff": ".tiff"} if third_party else {"png8": ".png"}
     for kind, ext in trees.items():
         for side in ("pred", "gt"):
             clip = root / kind / side / "clip"
@@ -182,7 +182,8 @@ def _score_files(rng: np.random.Generator, root: Path) -> None:
         (root / "npy" / side).mkdir(parents=True)
         np.save(root / "npy" / side / "clip.npy", np.stack([p[0 if side == "pred" else 1] for p in frames]).astype(np.float32) / 255)
     evaluate(root / "npy" / "pred", root / "npy" / "gt", protocol="rvm", workers=1, precision="float")
-    _score_video(root, frames)
+    if third_party:
+        _score_video(root, frames)
 
 
 def _score_video(root: Path, frames) -> None:
@@ -203,14 +204,17 @@ def _score_video(root: Path, frames) -> None:
     evaluate(root / "video" / "pred", root / "video" / "gt", protocol="rvm", workers=1)
 
 
-def record_signatures() -> dict[str, list]:
-    """{kernel name: [argument keys]} of the calls the workloads make into `vmbench.jit.AOT_MODULES`."""
+def record_signatures(third_party: bool = True) -> dict[str, list]:
+    """{kernel name: [argument keys]} of the calls the workloads make into `vmbench.jit.AOT_MODULES`.
+
+    Without `third_party`, only the frames whose arrays vmbench makes itself (arrays, its PNG
+    decoder, .npy): OpenCV's and PyAV's decoders may hand over other layouts in other versions."""
     rng = np.random.default_rng(0)
     jit.record(True)
     try:
         _score_arrays(rng)
         with tempfile.TemporaryDirectory() as tmp:
-            _score_files(rng, Path(tmp))
+            _score_files(rng, Path(tmp), third_party)
     finally:
         calls = jit.record(False)
     modules = tuple(_kernel_modules())
