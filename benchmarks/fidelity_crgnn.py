@@ -79,7 +79,7 @@ def main() -> None:
 
     torch.Tensor.cuda = lambda self, *a, **k: self  # the script's .cuda() calls, on a CPU-only machine
     ref = load_module(args.matanyone2 / "evaluation" / "eval_crgnn.py", "eval_crgnn")
-    videos = write_tree(args.work)
+    write_tree(args.work)
     ev = ref.Evaluator.__new__(ref.Evaluator)  # its __init__ parses sys.argv and writes an xlsx
     ev.args = Namespace(pred_dir=str(args.work / "pred"), true_dir=str(args.work / "true"), num_workers=1,
                         metrics=list(METRICS))

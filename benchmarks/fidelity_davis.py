@@ -21,7 +21,6 @@ with a void mask against ``db_eval_iou``/``db_eval_boundary`` with ``void_pixels
 from __future__ import annotations
 
 import argparse
-import math
 import shutil
 import sys
 import warnings

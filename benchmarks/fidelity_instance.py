@@ -34,6 +34,15 @@ STUBS = {
 }
 
 
+def install_stubs(folder: str) -> None:
+    """Write STUBS under `folder` and put it first on sys.path (what the reference modules import)."""
+    for rel, text in STUBS.items():
+        f = Path(folder) / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+    sys.path.insert(0, folder)
+
+
 def _load(name: str, path: Path):
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
@@ -118,11 +127,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for rel, text in STUBS.items():
-            f = Path(tmp) / rel
-            f.parent.mkdir(parents=True, exist_ok=True)
-            f.write_text(text)
-        sys.path.insert(0, tmp)
+        install_stubs(tmp)
         mv = _load("ref_metrics_vim", args.vim / "metrics_vim.py")
         mm = _load("refmaggie.utils.metric", args.maggie / "maggie" / "utils" / "metric.py")
         rng = np.random.default_rng(args.seed)

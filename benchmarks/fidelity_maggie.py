@@ -15,14 +15,13 @@ outside, clamped by the reference) and a 4-frame clip (one middle window and the
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.fidelity_common import Worst, embedded_set, prediction, read_u8
-from benchmarks.fidelity_instance import STUBS, _load
+from benchmarks.fidelity_instance import _load, install_stubs
 from vmbench.instance.maggie import clamp_prediction, maggie_clip, maggie_pool, maggie_windows
 
 
@@ -54,11 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     worst, pooled = Worst(), Worst()
     with tempfile.TemporaryDirectory() as tmp:
-        for rel, text in STUBS.items():
-            f = Path(tmp) / rel
-            f.parent.mkdir(parents=True, exist_ok=True)
-            f.write_text(text)
-        sys.path.insert(0, tmp)
+        install_stubs(tmp)
         mm = _load("refmaggie.utils.metric", args.maggie / "maggie" / "utils" / "metric.py")
         total = mm.MESSDdt()
         ours_all = []

@@ -56,10 +56,11 @@ def write_tree(root: Path) -> None:
             write_alpha(root / "pred" / dataset / clip / "pha" / f"{t:04d}.png", p)
 
 
-def reference_frames(ref, root: Path) -> dict:
+def reference_frames(ref, root: Path, lengths: dict = LENGTHS) -> dict:
+    """{(dataset, clip, frame): {metric: value}} from RVM's metric classes, reading as its script does."""
     mad, mse, grad, conn, dtssd = ref.MetricMAD(), ref.MetricMSE(), ref.MetricGRAD(), ref.MetricCONN(), ref.MetricDTSSD()
     out = {}
-    for (dataset, clip), n in sorted(LENGTHS.items()):
+    for (dataset, clip), n in sorted(lengths.items()):
         prev = None
         for t in range(n):
             name = f"{t:04d}.png"
@@ -69,6 +70,17 @@ def reference_frames(ref, root: Path) -> dict:
                                                 "dtSSD": 0 if prev is None else dtssd(p, prev[0], g, prev[1])}
             prev = (p, g)
     return out
+
+
+def worst_differences(rows: list[dict], want: dict) -> dict[str, float]:
+    """{metric: worst relative difference} of vmbench's frame rows against the reference's values."""
+    worst = dict.fromkeys(METRICS, 0.0)
+    for row in rows:
+        expected = want[(row["dataset"], row["clip"], row["frame"])]
+        for m in METRICS:
+            v = float(expected[m])
+            worst[m] = max(worst[m], abs(row[m] - v) / abs(v) if v else abs(row[m]))
+    return worst
 
 
 def class_check(ref, root: Path, frames: int = 4) -> None:
@@ -81,25 +93,11 @@ def class_check(ref, root: Path, frames: int = 4) -> None:
                 path = root / side / kind / "0000" / "pha" / f"{t:04d}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 cv2.imwrite(str(path), img)
-    want = {}
-    mad, mse, grad, conn, dtssd = ref.MetricMAD(), ref.MetricMSE(), ref.MetricGRAD(), ref.MetricCONN(), ref.MetricDTSSD()
+    want = reference_frames(ref, root, {(kind, "0000"): frames for kind in mattes.CLASSES})
+    rows = evaluate(root / "pred", root / "gt").frame_rows
     for kind in mattes.CLASSES:
-        prev = None
-        for t in range(frames):
-            read = lambda side: cv2.imread(str(root / side / kind / "0000" / "pha" / f"{t:04d}.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
-            g, p = read("gt"), read("pred")
-            want[(kind, f"{t:04d}")] = {"MAD": mad(p, g), "MSE": mse(p, g), "Grad": grad(p, g), "Conn": conn(p, g),
-                                        "dtSSD": 0 if prev is None else dtssd(p, prev[0], g, prev[1])}
-            prev = (p, g)
-    got = evaluate(root / "pred", root / "gt")
-    worst = {kind: dict.fromkeys(METRICS, 0.0) for kind in mattes.CLASSES}
-    for row in got.frame_rows:
-        expected = want[(row["dataset"], row["frame"])]
-        for m in METRICS:
-            v = float(expected[m])
-            worst[row["dataset"]][m] = max(worst[row["dataset"]][m], abs(row[m] - v) / abs(v) if v else abs(row[m]))
-    for kind, w in worst.items():
-        print(f"class {kind:9s} per-frame worst relative difference:", {m: f"{v:.2e}" for m, v in w.items()})
+        worst = worst_differences([r for r in rows if r["dataset"] == kind], want)
+        print(f"class {kind:9s} per-frame worst relative difference:", {m: f"{v:.2e}" for m, v in worst.items()})
 
 
 def main() -> None:
@@ -112,12 +110,7 @@ def main() -> None:
     write_tree(args.work)
     want = reference_frames(ref, args.work)
     got = evaluate(args.work / "pred", args.work / "gt")
-    worst = dict.fromkeys(METRICS, 0.0)
-    for row in got.frames.to_dict(orient="records"):
-        expected = want[(row["dataset"], row["clip"], row["frame"])]
-        for m in METRICS:
-            v = float(expected[m])
-            worst[m] = max(worst[m], abs(row[m] - v) / abs(v) if v else abs(row[m]))
+    worst = worst_differences(got.frame_rows, want)
     print("per-frame worst relative difference:", {m: f"{v:.2e}" for m, v in worst.items()})
     first = LENGTHS[sorted(LENGTHS)[0]]  # write_excel writes index averages only for the first clip's columns
     for m in METRICS:  # RVM's sheet B2: mean over the first clip's frame indices of the mean over clips there

@@ -24,7 +24,6 @@ import warnings
 from argparse import Namespace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from benchmarks.fidelity_common import Worst, embedded_set, embedded_trimap, load_module, plain_clips, prediction, read_u8, write_u8

@@ -12,28 +12,16 @@ machine inflates less than wall time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the child) of one run of `cmd`."""
-    before = os.times()
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = os.times()
-    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
 def measure(repeats: int = 7) -> dict[str, tuple[float, float]]:
     """{case: (best wall s, median wall s)}, plus 'eval cpu': (best, median) CPU seconds."""
     from benchmarks import mattes
+    from benchmarks.e2e_cli import timed
 
     with tempfile.TemporaryDirectory() as tmp:
         mattes.write_class_clip(Path(tmp), "flat", height=288, width=512, frames=1)

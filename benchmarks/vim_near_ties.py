@@ -12,13 +12,12 @@ names a near-tie (`VimClip.near_ties` / `.frame_ties`) is counted. Needs torch (
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.fidelity_instance import STUBS, _load
+from benchmarks.fidelity_instance import _load, install_stubs
 
 
 def main() -> None:
@@ -31,11 +30,7 @@ def main() -> None:
 
     from vmbench.instance.vim import VimOptions, vim_clip
 
-    stub = Path(tempfile.mkdtemp())
-    for rel, text in STUBS.items():
-        (stub / rel).parent.mkdir(parents=True, exist_ok=True)
-        (stub / rel).write_text(text)
-    sys.path.insert(0, str(stub))
+    install_stubs(tempfile.mkdtemp())
     mv = _load("metrics_vim", args.vim / "metrics_vim.py")
     rng = np.random.default_rng(args.seed)
     T, H, W = 3, 40, 50

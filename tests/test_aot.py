@@ -40,26 +40,7 @@ def jit_only(monkeypatch):
 
 def _score_everything() -> list[dict]:
     """Every plain protocol's every metric on flat, noisy and uniform-noise frames, 8-bit and float."""
-    from vmbench.protocols import ClipScorer
-    from vmbench.trimaps import trimap_from_alpha
-
-    rng = np.random.default_rng(7)
-    frames = aot._frames(rng, h=72, w=96)
-    flow = (rng.normal(0, 2, (72, 96, 2)).astype(np.float32), (rng.random((72, 96)) > 0.1).astype(np.uint8))
-    fgr = {"pred_fgr": rng.random((72, 96, 3), dtype=np.float32), "gt_fgr": rng.random((72, 96, 3), dtype=np.float32)}
-    rows = []
-    for proto in PROTOCOLS.values():
-        for as_float in (False, True):
-            scorer = ClipScorer(proto, proto.available_metrics)
-            for pred, gt in frames:
-                p, g = (pred.astype(np.float32) / 255, gt.astype(np.float32) / 255) if as_float else (pred, gt)
-                extra = {"trimap": trimap_from_alpha(gt, radius=3)} if proto.uses_trimap else {}
-                if proto.needs_flow:
-                    extra["flow"] = flow
-                if "fgr_MAD" in proto.available_metrics:
-                    extra.update(fgr)
-                rows.append({"protocol": proto.name, "float": as_float, **scorer.add(p, g, **extra)})
-    return rows
+    return aot._score_arrays(np.random.default_rng(7), h=72, w=96, read_only_too=False)
 
 
 @needs_build

@@ -84,8 +84,8 @@ def build(out: Path, verbose: bool = False) -> Path:
     cc.output_dir = str(out.parent)
     cc.output_file = out.name
     cc.verbose = verbose
-    tuned = target_cpu() == "host"
     cc.target_cpu = target_cpu()
+    tuned = cc.target_cpu == "host"
     for i, (name, key) in enumerate(jit.signature_table()):
         kernel = kernels.get(name)
         if kernel is None:
@@ -134,29 +134,34 @@ def _frames(rng: np.random.Generator, h: int = 48, w: int = 64) -> list[tuple[np
             (rng.integers(0, 256, (h, w), dtype=np.uint8), gt)]
 
 
-def _score_arrays(rng: np.random.Generator) -> None:
-    """Every plain protocol, every metric, on 8-bit and float frames (writeable or not), with trimaps and flow."""
+def _score_arrays(rng: np.random.Generator, h: int = 48, w: int = 64, read_only_too: bool = True) -> list[dict]:
+    """Every plain protocol, every metric, on 8-bit and float frames (writeable, and read-only too),
+    with trimaps and flow; returns the rows ({protocol, float, read_only, metric: value})."""
     from vmbench.protocols import PROTOCOLS, ClipScorer
     from vmbench.trimaps import trimap_from_alpha
 
-    frames = _frames(rng)
+    frames = _frames(rng, h, w)
+    rows = []
     for proto in PROTOCOLS.values():
-        for as_float, read_only in ((False, False), (True, False), (False, True), (True, True)):
-            scorer = ClipScorer(proto, proto.available_metrics)
-            for pred, gt in frames:
-                p, g = (pred.astype(np.float32) / 255, gt.astype(np.float32) / 255) if as_float else (pred.copy(), gt.copy())
-                for a in (p, g):
-                    a.setflags(write=not read_only)  # frames straight from np.load(mmap_mode="r"), frombuffer
-                extra = {}
-                if proto.uses_trimap:
-                    extra["trimap"] = trimap_from_alpha(gt, radius=3)
-                if proto.needs_flow:
-                    extra["flow"] = (rng.normal(0, 2, (*gt.shape, 2)).astype(np.float32),
-                                     (rng.random(gt.shape) > 0.1).astype(np.uint8))
-                if "fgr_MAD" in proto.available_metrics:
-                    extra["pred_fgr"] = rng.random((*gt.shape, 3), dtype=np.float32)
-                    extra["gt_fgr"] = rng.random((*gt.shape, 3), dtype=np.float32)
-                scorer.add(p, g, **extra)
+        for read_only in (False, True) if read_only_too else (False,):
+            for as_float in (False, True):
+                scorer = ClipScorer(proto, proto.available_metrics)
+                for pred, gt in frames:
+                    p, g = (pred.astype(np.float32) / 255, gt.astype(np.float32) / 255) if as_float else (pred.copy(), gt.copy())
+                    for a in (p, g):
+                        a.setflags(write=not read_only)  # frames straight from np.load(mmap_mode="r"), frombuffer
+                    extra = {}
+                    if proto.uses_trimap:
+                        extra["trimap"] = trimap_from_alpha(gt, radius=3)
+                    if proto.needs_flow:
+                        extra["flow"] = (rng.normal(0, 2, (*gt.shape, 2)).astype(np.float32),
+                                         (rng.random(gt.shape) > 0.1).astype(np.uint8))
+                    if "fgr_MAD" in proto.available_metrics:
+                        extra["pred_fgr"] = rng.random((*gt.shape, 3), dtype=np.float32)
+                        extra["gt_fgr"] = rng.random((*gt.shape, 3), dtype=np.float32)
+                    rows.append({"protocol": proto.name, "float": as_float, "read_only": read_only,
+                                 **scorer.add(p, g, **extra)})
+    return rows
 
 
 def _score_files(rng: np.random.Generator, root: Path, third_party: bool = True) -> None:

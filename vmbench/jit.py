@@ -59,11 +59,11 @@ class Kernel:
     def __call__(self, *args, **kwargs):
         if kwargs:
             return self.jitted(*args, **kwargs)
-        if _recorded is not None:
-            _recorded.add((self.name, _freeze(arg_key(args))))
         table = self._table
         if table is None:
             table = self._table = _aot_entries().get(self.name, {})
+        if _recorded is not None:
+            _recorded.add((self.name, arg_key(args)))
         if table:
             key = arg_key(args)
             compiled = table.get(key)
@@ -148,7 +148,7 @@ def _accepting(table: dict, key: tuple):
     if None in key:
         return None
     for entry, compiled in table.items():
-        if compiled is not None and entry is not None and len(entry) == len(key) and all(map(takes, entry, key)):
+        if compiled is not None and len(entry) == len(key) and all(map(takes, entry, key)):
             return compiled
     return None
 
@@ -190,42 +190,42 @@ def signature_table() -> list[tuple[str, tuple]]:
     return [(name, _freeze(key)) for name in sorted(table) for key in table[name]]
 
 
+def _load_build() -> tuple[dict[str, dict], str]:
+    """(kernel name -> {argument key: compiled function}, status line) of the installed build."""
+    jit_only = "kernels compile with Numba's JIT"
+    if os.environ.get("VMBENCH_JIT", "") not in ("", "0"):
+        return {}, f"off (VMBENCH_JIT is set): {jit_only}"
+    try:
+        from vmbench import _aot  # built at install time; absent in a plain source checkout
+    except (ImportError, OSError):
+        return {}, f"not built: {jit_only} (reinstall with a C compiler for a faster start-up)"
+    try:
+        expected = source_hash()
+    except OSError as exc:
+        expected = f"unreadable: {exc}"
+    if not hasattr(_aot, f"h_{expected}"):
+        return {}, f"stale (built from other sources): {jit_only}; reinstall to rebuild"
+    tuned = [n[2:] for n in dir(_aot) if n.startswith("c_")]  # built for this CPU only
+    if tuned and tuned[0] != cpu_fingerprint():
+        return {}, f"built for another CPU: {jit_only}; reinstall here to rebuild"
+    try:
+        table = signature_table()
+        entries: dict[str, dict] = {}
+        for i, (name, key) in enumerate(table):
+            entries.setdefault(name, {})[key] = getattr(_aot, f"k{i}")
+    except (OSError, ValueError, AttributeError) as exc:  # a damaged install: the JIT is right
+        return {}, f"unusable ({exc}): {jit_only}"
+    return entries, f"in use: {len(table)} compiled signatures ({Path(_aot.__file__).name})"
+
+
 def _aot_entries() -> dict[str, dict]:
     global _entries, _status
-    if _entries is not None:
-        return _entries
-    with _LOCK:
-        if _entries is not None:
-            return _entries
-        entries: dict[str, dict] = {}
-        if os.environ.get("VMBENCH_JIT", "") not in ("", "0"):
-            _status = "off (VMBENCH_JIT is set): kernels compile with Numba's JIT"
-        else:
-            try:
-                from vmbench import _aot  # built at install time; absent in a plain source checkout
-            except (ImportError, OSError):
-                _status = "not built: kernels compile with Numba's JIT (reinstall with a C compiler for a faster start-up)"
-            else:
-                try:
-                    expected = source_hash()
-                except OSError as exc:
-                    expected = f"unreadable: {exc}"
-                tuned = [n[2:] for n in dir(_aot) if n.startswith("c_")]  # built for this CPU only
-                if not hasattr(_aot, f"h_{expected}"):
-                    _status = "stale (built from other sources): kernels compile with Numba's JIT; reinstall to rebuild"
-                elif tuned and tuned[0] != cpu_fingerprint():
-                    _status = "built for another CPU: kernels compile with Numba's JIT; reinstall here to rebuild"
-                else:
-                    try:
-                        table = signature_table()
-                        for i, (name, key) in enumerate(table):
-                            entries.setdefault(name, {})[key] = getattr(_aot, f"k{i}")
-                        _status = f"in use: {len(table)} compiled signatures ({Path(_aot.__file__).name})"
-                    except (OSError, ValueError, AttributeError) as exc:  # a damaged install: the JIT is right
-                        entries = {}
-                        _status = f"unusable ({exc}): kernels compile with Numba's JIT"
-        _entries = entries
-        return entries
+    if _entries is None:
+        with _LOCK:
+            if _entries is None:
+                entries, _status = _load_build()
+                _entries = entries  # set last: other threads read _entries without the lock
+    return _entries
 
 
 def aot_status() -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from vmbench.text_table import simple_table
 
-from vmbench.errors import InputError
 from vmbench.metrics.table import lookup
 from vmbench.protocols import PROTOCOLS
 

@@ -3,7 +3,6 @@ object), against J/F/statistics written here from davis2017-evaluation's definit
 utils.db_statistics, evaluation.py, evaluation_method.py), never from vmbench's own kernels."""
 
 import json
-import math
 
 import numpy as np
 import pytest

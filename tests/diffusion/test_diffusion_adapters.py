@@ -19,7 +19,6 @@ from baselines.diffusion import GVMAdapter, VideoMaMaAdapter, VRMDiffAdapter  # 
 from tests.diffusion.tiny_models import (  # noqa: E402
     TINY_SVD_OPTIONS,
     TINY_VRMDIFF_OPTIONS,
-    build_svd,
     build_vrmdiff,
 )
 from vmbench.adapters.base import Adapter, ClipInput, Track  # noqa: E402

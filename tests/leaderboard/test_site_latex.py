@@ -1,7 +1,6 @@
 """`leaderboard --site` and `--latex`: what the page and the tables say, re-derived from the inputs."""
 
 import json
-import math
 import re
 import shutil
 import subprocess

@@ -204,11 +204,11 @@ def per_split(profile: Profile, args, result) -> dict[str, dict]:
 
 def format_splits(splits: dict[str, dict]) -> str:
     """The per-split summary table printed after the overall one."""
-    from tabulate import tabulate
+    from vmbench.text_table import simple_table
 
     metrics = list(dict.fromkeys(k for s in splits.values() for k in s["summary"]))
     rows = [[name, s["clips"], s["frames"], *[_fmt(s["summary"].get(m)) for m in metrics]] for name, s in splits.items()]
-    return tabulate(rows, headers=["split", "clips", "frames", *metrics], tablefmt="simple")
+    return simple_table(rows, ["split", "clips", "frames", *metrics])
 
 
 def _fmt(v) -> str:

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from vmbench.errors import InputError
-from vmbench.instance.davis import davis_frames, davis_jf, davis_summary
+from vmbench.instance.davis import davis_frames, davis_summary
 from vmbench.engine.executor import run_items
 from vmbench.engine.notes import summarise_notes
 from vmbench.engine.pooling import every_index, rvm_sheet, rvm_sheet_notes
