@@ -145,3 +145,48 @@ def test_kernels_pickle_by_name():
     from vmbench.metrics import _pixel
 
     assert pickle.loads(pickle.dumps(_pixel.pixel_sums)) is _pixel.pixel_sums
+
+
+def test_no_build_and_a_damaged_build_fall_back_to_the_jit(monkeypatch):
+    import types
+
+    import vmbench
+
+    monkeypatch.delenv("VMBENCH_JIT", raising=False)
+    monkeypatch.setattr(jit, "_entries", None)
+    monkeypatch.delattr(vmbench, "_aot", raising=False)
+    monkeypatch.setitem(sys.modules, "vmbench._aot", None)  # import fails: no build installed
+    assert jit._aot_entries() == {}
+    assert jit.aot_status() == ("not built: kernels compile with Numba's JIT "
+                                "(reinstall with a C compiler for a faster start-up)")
+    damaged = types.ModuleType("vmbench._aot")  # the right markers, no compiled functions
+    setattr(damaged, f"h_{jit.source_hash()}", lambda: 0)
+    damaged.__file__ = "_aot.so"
+    monkeypatch.setitem(sys.modules, "vmbench._aot", damaged)
+    monkeypatch.setattr(vmbench, "_aot", damaged, raising=False)
+    monkeypatch.setattr(jit, "cpu_fingerprint", lambda: "")
+    monkeypatch.setattr(jit, "_entries", None)
+    assert jit._aot_entries() == {}
+    assert jit.aot_status().startswith("unusable (") and jit.aot_status().endswith("kernels compile with Numba's JIT")
+
+
+@pytest.mark.parametrize("kind", ["contiguous", "read-only", "strided", "unaligned"])
+def test_any_array_a_caller_passes_gets_the_definition(kind):
+    """Arrays the table has no signature for (strided, unaligned) go to the JIT, never to a compiled
+    function that would misread them; every kind gives numpy's sums."""
+    from vmbench.metrics import _pixel
+
+    rng = np.random.default_rng(3)
+    p0, g0 = rng.random((2, 20, 30), dtype=np.float32)
+    if kind == "read-only":
+        p0.setflags(write=False)
+    elif kind == "strided":
+        p0 = np.repeat(p0, 2, axis=1)[:, ::2]
+    elif kind == "unaligned":
+        buf = np.zeros(p0.nbytes + 1, np.uint8)
+        q = np.frombuffer(buf.data, dtype=np.float32, count=p0.size, offset=1).reshape(p0.shape)
+        q[...] = p0
+        p0 = q
+    s_abs, s_sq, count, _ = _pixel.pixel_sums(p0, g0, p0, g0, False, np.zeros((1, 1), np.uint8), False, False)
+    d = p0.astype(np.float64) - g0
+    assert (s_abs, s_sq, count) == (pytest.approx(np.abs(d).sum(), rel=1e-12), pytest.approx((d * d).sum(), rel=1e-12), 600)

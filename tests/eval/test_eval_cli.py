@@ -293,3 +293,26 @@ def test_quiet_prints_only_the_summary(tmp_path, capsys):
     assert run_cli("--pred", tmp_path / "pred", "--gt", tmp_path / "gt", "--quiet") == 0
     out = capsys.readouterr().out
     assert "protocol rvm" in out and "MAD" in out and "ds_a" not in out and "0001" not in out
+
+
+def test_one_short_clip_is_split_over_the_workers_with_the_same_numbers(tmp_path):
+    """24 frames and 2 workers: two runs of 12 frames (so both threads score), and every value,
+    dtSSD across the seam included, as one pass and as the definition in tests/metrics/reference.py."""
+    from vmbench.evaluate import _runs
+    from vmbench.io.layouts import pair_clips
+
+    arrays = make_tree(tmp_path, datasets=("ds",), clips=("0000",), frames=24)
+    _, pairs = pair_clips(tmp_path / "pred", tmp_path / "gt")
+    assert [(r.start, r.stop) for r in _runs(pairs, "rvm", ("MAD",), 10, workers=2)] == [(0, 12), (12, 24)]
+    assert [(r.start, r.stop) for r in _runs(pairs, "rvm", ("MAD",), 10, workers=1)] == [(0, 24)]
+    serial = evaluate(tmp_path / "pred", tmp_path / "gt", workers=1)
+    parallel = evaluate(tmp_path / "pred", tmp_path / "gt", workers=2)
+    assert serial.to_dict() == parallel.to_dict()
+    alpha = {t: tuple(a.astype(np.float32) / np.float32(255) for a in arrays[("ds", "0000", t)]) for t in range(24)}
+    for row in parallel.frame_rows:
+        t = int(row["frame"])
+        p, g = alpha[t]
+        assert row["MAD"] == pytest.approx(ref.mad(p, g), rel=1e-9)
+        if t:
+            (pp, pg) = alpha[t - 1]
+            assert row["dtSSD"] == pytest.approx(ref.dtssd(p, pp, g, pg), rel=1e-6)  # the frame differences are float32, as RVM
